@@ -1,0 +1,185 @@
+//! Time for the whole mock: a [`Clock`] trait with a system clock and a manual one.
+//!
+//! Both clocks can be moved forward (`/__mock/clock/advance`), so a 94-day storno window or an
+//! expired token can be reached without sleeping. The domain never reads a clock: handlers read it
+//! once per request and pass the [`Millis`] down.
+
+use std::fmt;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// A point in time: milliseconds since the Unix epoch, UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Millis(pub i64);
+
+impl Millis {
+    /// Milliseconds in one day.
+    pub const DAY: i64 = 86_400_000;
+
+    /// This point moved by `ms` milliseconds (saturating).
+    #[must_use]
+    pub fn plus_ms(self, ms: i64) -> Millis {
+        Millis(self.0.saturating_add(ms))
+    }
+
+    /// Whole seconds since the epoch (for JWT claims).
+    #[must_use]
+    pub fn as_secs(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    /// ISO 8601 with milliseconds, `2026-01-15T09:00:00.000Z`.
+    #[must_use]
+    pub fn to_iso(self) -> String {
+        DateTime::<Utc>::from_timestamp_millis(self.0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    /// Parses an RFC 3339 instant.
+    pub fn parse_iso(text: &str) -> Option<Millis> {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|time| Millis(time.timestamp_millis()))
+    }
+}
+
+impl fmt::Display for Millis {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.to_iso())
+    }
+}
+
+/// How the clock moves on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockMode {
+    /// Wall-clock time plus whatever has been advanced.
+    System,
+    /// Frozen: moves only when advanced.
+    Manual,
+}
+
+/// The source of `now` for the mock. Injectable so tests control time.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current instant.
+    fn now(&self) -> Millis;
+    /// Moves the clock forward by `ms` milliseconds (negative values are ignored).
+    fn advance(&self, ms: i64);
+    /// Whether the clock moves on its own.
+    fn mode(&self) -> ClockMode;
+}
+
+/// Wall-clock time plus an offset that only grows.
+#[derive(Debug, Default)]
+pub struct SystemClock {
+    offset_ms: AtomicI64,
+}
+
+impl SystemClock {
+    /// A clock that reads the system time.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> Millis {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| {
+                i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+            });
+        Millis(wall.saturating_add(self.offset_ms.load(Ordering::Relaxed)))
+    }
+
+    fn advance(&self, ms: i64) {
+        if ms > 0 {
+            self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        }
+    }
+
+    fn mode(&self) -> ClockMode {
+        ClockMode::System
+    }
+}
+
+/// A frozen clock that moves only when told to.
+#[derive(Debug)]
+pub struct ManualClock {
+    now_ms: AtomicI64,
+}
+
+impl ManualClock {
+    /// The default start of a manual clock: 2026-01-15T09:00:00.000Z, a Thursday morning.
+    pub const DEFAULT_START: Millis = Millis(1_768_467_600_000);
+
+    /// A manual clock standing at `start`.
+    #[must_use]
+    pub fn starting_at(start: Millis) -> Self {
+        Self {
+            now_ms: AtomicI64::new(start.0),
+        }
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::starting_at(Self::DEFAULT_START)
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Millis {
+        Millis(self.now_ms.load(Ordering::Relaxed))
+    }
+
+    fn advance(&self, ms: i64) {
+        if ms > 0 {
+            self.now_ms.fetch_add(ms, Ordering::Relaxed);
+        }
+    }
+
+    fn mode(&self) -> ClockMode {
+        ClockMode::Manual
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manual_clock_moves_only_when_advanced() {
+        let clock = ManualClock::default();
+        let before = clock.now();
+        assert_eq!(clock.now(), before);
+        clock.advance(1500);
+        assert_eq!(clock.now(), before.plus_ms(1500));
+        clock.advance(-10);
+        assert_eq!(clock.now(), before.plus_ms(1500));
+    }
+
+    #[test]
+    fn default_start_formats_as_iso_with_milliseconds() {
+        assert_eq!(
+            ManualClock::DEFAULT_START.to_iso(),
+            "2026-01-15T09:00:00.000Z"
+        );
+        assert_eq!(
+            Millis::parse_iso("2026-01-15T09:00:00.000Z"),
+            Some(ManualClock::DEFAULT_START)
+        );
+    }
+
+    #[test]
+    fn system_clock_advance_adds_an_offset() {
+        let clock = SystemClock::new();
+        let before = clock.now();
+        clock.advance(Millis::DAY);
+        assert!(clock.now().0 >= before.0 + Millis::DAY);
+    }
+}

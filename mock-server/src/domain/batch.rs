@@ -1,0 +1,149 @@
+//! Batches: the running totals of a terminal's open batch, and closed batches.
+
+use serde::Serialize;
+
+use super::request::{PaymentMethod, TransactionType};
+use super::transaction::Transaction;
+use crate::clock::Millis;
+use crate::scenario::PaymentResult;
+
+/// Counters of one batch or sub-batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    /// Accepted sales.
+    pub sale_count: u32,
+    /// Their amounts without tips.
+    pub sale_amount: i64,
+    /// Accepted cancellations (stornos).
+    pub void_count: u32,
+    /// Their total amounts (amount + tip).
+    pub void_amount: i64,
+    /// Accepted sales with a tip.
+    pub tip_count: u32,
+    /// Their tips.
+    pub tip_amount: i64,
+    /// sale_count + void_count.
+    pub total_count: u32,
+    /// sale_amount + tip_amount − void_amount.
+    pub total_amount: i64,
+}
+
+impl Totals {
+    fn add(&mut self, transaction: &Transaction) {
+        match transaction.kind {
+            TransactionType::Sale => {
+                self.sale_count += 1;
+                self.sale_amount += transaction.amount;
+                if transaction.tip > 0 {
+                    self.tip_count += 1;
+                    self.tip_amount += transaction.tip;
+                }
+                self.total_amount += transaction.amount + transaction.tip;
+            }
+            TransactionType::Cancel => {
+                self.void_count += 1;
+                self.void_amount += transaction.amount + transaction.tip;
+                self.total_amount -= transaction.amount + transaction.tip;
+            }
+        }
+        self.total_count += 1;
+    }
+}
+
+/// The totals of a batch, overall and per payment method.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchTotals {
+    /// All methods.
+    pub all: Totals,
+    /// Card payments.
+    pub card: Totals,
+    /// Cash payments.
+    pub cash: Totals,
+}
+
+impl BatchTotals {
+    /// Counts a transaction; only accepted ones count.
+    pub fn record(&mut self, transaction: &Transaction) {
+        if transaction.result != PaymentResult::Accepted {
+            return;
+        }
+        self.all.add(transaction);
+        match transaction.payment_method {
+            PaymentMethod::Card => self.card.add(transaction),
+            PaymentMethod::Cash => self.cash.add(transaction),
+        }
+    }
+}
+
+/// A closed batch.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    /// Terminal index.
+    pub terminal: u16,
+    /// Number.
+    pub number: u32,
+    /// When it was closed.
+    pub date: Millis,
+    /// When the previous batch was closed (or the terminal started).
+    pub previous_batch_date: Millis,
+    /// Totals.
+    pub totals: BatchTotals,
+}
+
+/// Wire shape of a sub-batch.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubBatchBody {
+    /// CARD | CASH.
+    pub payment_method: &'static str,
+    /// Counters.
+    #[serde(flatten)]
+    pub totals: Totals,
+}
+
+/// Wire shape of a batch.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchBody {
+    /// Number.
+    pub batch_number: u32,
+    /// Terminal.
+    pub tid: String,
+    /// Closed at.
+    pub date: String,
+    /// Previous close.
+    pub previous_batch_date: String,
+    /// ISO 4217.
+    pub currency: String,
+    /// Counters.
+    #[serde(flatten)]
+    pub totals: Totals,
+    /// Per payment method.
+    pub sub_batches: Vec<SubBatchBody>,
+}
+
+impl Batch {
+    /// Renders the wire shape.
+    #[must_use]
+    pub fn body(&self, tid: &str, currency: &str) -> BatchBody {
+        BatchBody {
+            batch_number: self.number,
+            tid: tid.to_owned(),
+            date: self.date.to_iso(),
+            previous_batch_date: self.previous_batch_date.to_iso(),
+            currency: currency.to_owned(),
+            totals: self.totals.all,
+            sub_batches: vec![
+                SubBatchBody {
+                    payment_method: PaymentMethod::Card.as_str(),
+                    totals: self.totals.card,
+                },
+                SubBatchBody {
+                    payment_method: PaymentMethod::Cash.as_str(),
+                    totals: self.totals.cash,
+                },
+            ],
+        }
+    }
+}

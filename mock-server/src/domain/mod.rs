@@ -1,0 +1,14 @@
+//! Pure domain logic: terminals, tasks, transactions, tokens, batches, storno rules.
+//! No axum, no IO, no clock: `now` is always a parameter.
+
+pub mod batch;
+pub mod card;
+pub mod ids;
+pub mod refusal;
+pub mod request;
+pub mod store;
+pub mod storno;
+pub mod task;
+pub mod terminal;
+pub mod token;
+pub mod transaction;

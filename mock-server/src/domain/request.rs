@@ -1,0 +1,508 @@
+//! Validation of the task request bodies: JSON in, a typed request or every broken field out.
+//!
+//! Parsing goes through `serde_json::Value` so that every problem is reported at once, each naming
+//! its field and the rule, as GP tom's (Spring's) validation does.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// One broken field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's JSON path, `clientInfo.contact.email`.
+    pub field: String,
+    /// The rule it breaks.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// SALE or CANCEL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum TransactionType {
+    /// A payment.
+    Sale,
+    /// A storno of an earlier payment.
+    Cancel,
+}
+
+impl TransactionType {
+    /// Wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransactionType::Sale => "SALE",
+            TransactionType::Cancel => "CANCEL",
+        }
+    }
+}
+
+/// CARD or CASH.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PaymentMethod {
+    /// Card payment.
+    Card,
+    /// Cash recorded on the terminal.
+    Cash,
+}
+
+impl PaymentMethod {
+    /// Wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "CARD",
+            PaymentMethod::Cash => "CASH",
+        }
+    }
+}
+
+/// Which transaction a CANCEL targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CancelMode {
+    /// The terminal's last transaction, nothing in between.
+    LastTransaction,
+    /// An older one, by `originTransactionID` (its amsID).
+    OlderTransaction,
+}
+
+impl CancelMode {
+    /// Wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancelMode::LastTransaction => "LAST_TRANSACTION",
+            CancelMode::OlderTransaction => "OLDER_TRANSACTION",
+        }
+    }
+}
+
+/// Receipt delivery the customer prefers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ReceiptType {
+    /// E-mail.
+    Email,
+    /// SMS (`PHONE`).
+    Phone,
+    /// QR code.
+    Qr,
+    /// Printed.
+    Print,
+}
+
+impl ReceiptType {
+    /// Parses any case; `SMS` means `PHONE`.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<ReceiptType> {
+        match text.to_ascii_uppercase().as_str() {
+            "EMAIL" => Some(ReceiptType::Email),
+            "PHONE" | "SMS" => Some(ReceiptType::Phone),
+            "QR" => Some(ReceiptType::Qr),
+            "PRINT" => Some(ReceiptType::Print),
+            _ => None,
+        }
+    }
+}
+
+/// A validated `CreateCloudTaskTransactionApiRequest`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionRequest {
+    /// SALE or CANCEL.
+    pub transaction_type: TransactionType,
+    /// Minor units; `None` for a CANCEL without amount.
+    pub amount: Option<i64>,
+    /// Tip in minor units.
+    pub tip_amount: i64,
+    /// The terminal asks for the tip.
+    pub tip_collect: bool,
+    /// ISO 4217 letters.
+    pub currency_code: String,
+    /// CARD or CASH (CARD when a CANCEL omits it).
+    pub payment_method: PaymentMethod,
+    /// The integrator's reference.
+    pub origin_reference_num: Option<Box<str>>,
+    /// Print the receipt on the terminal.
+    pub print_by_payment_app: bool,
+    /// Receipt delivery.
+    pub preferable_receipt_type: Option<ReceiptType>,
+    /// Integrator's client id.
+    #[serde(rename = "clientID")]
+    pub client_id: Option<Box<str>>,
+    /// Customer's e-mail.
+    pub client_email: Option<Box<str>>,
+    /// Customer's phone.
+    pub client_phone: Option<Box<str>>,
+    /// Target terminal (master accounts).
+    pub tid: Option<String>,
+    /// CANCEL only.
+    pub cancel_mode: Option<CancelMode>,
+    /// CANCEL with OLDER_TRANSACTION: the original's amsID.
+    #[serde(rename = "originTransactionID")]
+    pub origin_transaction_id: Option<Box<str>>,
+}
+
+/// The largest amount accepted (999 999.99 in major units).
+pub const MAX_AMOUNT: i64 = 99_999_999;
+/// The longest `originReferenceNum`.
+pub const MAX_REFERENCE_LEN: usize = 20;
+
+/// The fields GP tom knows in a transaction request (for typo hints).
+pub const KNOWN_TRANSACTION_FIELDS: &[&str] = &[
+    "transactionType",
+    "amount",
+    "tipAmount",
+    "tipCollect",
+    "currencyCode",
+    "paymentMethod",
+    "originReferenceNum",
+    "printByPaymentApp",
+    "preferableReceiptType",
+    "clientID",
+    "clientInfo",
+    "tid",
+    "cancelMode",
+    "originTransactionID",
+];
+
+struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Fields<'a> {
+    fn present(&self, name: &str) -> Option<&'a Value> {
+        self.object.get(name).filter(|value| !value.is_null())
+    }
+
+    fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    fn string(&mut self, name: &str, max_len: usize) -> Option<&'a str> {
+        match self.present(name)? {
+            Value::String(text) if text.chars().count() > max_len => {
+                self.fail(name, format!("size must be between 0 and {max_len}"));
+                None
+            }
+            Value::String(text) => Some(text.as_str()),
+            _ => {
+                self.fail(name, "must be a string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, name: &str) -> Option<bool> {
+        match self.present(name)? {
+            Value::Bool(flag) => Some(*flag),
+            _ => {
+                self.fail(name, "must be a boolean (true or false)");
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        let value = self.present(name)?;
+        let Some(number) = value.as_i64() else {
+            self.fail(name, "must be an integer in minor units (1000 = 10.00)");
+            return None;
+        };
+        if number < min {
+            let rule = if min == 1 {
+                "must be greater than 0".to_owned()
+            } else {
+                format!("must be greater than or equal to {min}")
+            };
+            self.fail(name, rule);
+            None
+        } else if number > max {
+            self.fail(name, format!("must be less than or equal to {max}"));
+            None
+        } else {
+            Some(number)
+        }
+    }
+
+    fn choice<T>(&mut self, name: &str, options: &[(&str, T)]) -> Option<T>
+    where
+        T: Copy,
+    {
+        let value = self.present(name)?;
+        let found = value
+            .as_str()
+            .and_then(|text| options.iter().find(|(spelling, _)| *spelling == text));
+        if let Some((_, choice)) = found {
+            Some(*choice)
+        } else {
+            let names: Vec<&str> = options.iter().map(|(spelling, _)| *spelling).collect();
+            self.fail(name, format!("must be one of {}", names.join(", ")));
+            None
+        }
+    }
+}
+
+/// Validates a transaction task body. `body` is the parsed JSON.
+pub fn parse_transaction_request(body: &Value) -> Result<TransactionRequest, Vec<FieldError>> {
+    let Some(object) = body.as_object() else {
+        return Err(vec![FieldError::new("$", "the body must be a JSON object")]);
+    };
+    let mut fields = Fields {
+        object,
+        errors: Vec::new(),
+    };
+    let transaction_type = fields.choice(
+        "transactionType",
+        &[
+            ("SALE", TransactionType::Sale),
+            ("CANCEL", TransactionType::Cancel),
+        ],
+    );
+    if fields.present("transactionType").is_none() {
+        fields.fail("transactionType", "must not be null");
+    }
+    let amount = fields.integer("amount", 1, MAX_AMOUNT);
+    if transaction_type == Some(TransactionType::Sale) && fields.present("amount").is_none() {
+        fields.fail("amount", "must not be null");
+    }
+    let tip_amount = fields.integer("tipAmount", 0, MAX_AMOUNT).unwrap_or(0);
+    let tip_collect = fields.boolean("tipCollect").unwrap_or(false);
+    let currency_code = fields.string("currencyCode", 3).map(str::to_owned);
+    match &currency_code {
+        None if fields.present("currencyCode").is_none() => {
+            fields.fail("currencyCode", "must not be null")
+        }
+        Some(code) if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) => {
+            fields.fail(
+                "currencyCode",
+                "must be three upper-case ISO 4217 letters, e.g. CZK",
+            );
+        }
+        _ => {}
+    }
+    let payment_method = fields.choice(
+        "paymentMethod",
+        &[("CARD", PaymentMethod::Card), ("CASH", PaymentMethod::Cash)],
+    );
+    if transaction_type == Some(TransactionType::Sale) && fields.present("paymentMethod").is_none()
+    {
+        fields.fail("paymentMethod", "must not be null");
+    }
+    let origin_reference_num = fields
+        .string("originReferenceNum", MAX_REFERENCE_LEN)
+        .map(Box::from);
+    let print_by_payment_app = fields.boolean("printByPaymentApp").unwrap_or(false);
+    let preferable_receipt_type = match fields.present("preferableReceiptType") {
+        None => None,
+        Some(Value::String(text)) => {
+            let parsed = ReceiptType::parse(text);
+            if parsed.is_none() {
+                fields.fail(
+                    "preferableReceiptType",
+                    "must be one of EMAIL, PHONE, QR, PRINT",
+                );
+            }
+            parsed
+        }
+        Some(_) => {
+            fields.fail(
+                "preferableReceiptType",
+                "must be one of EMAIL, PHONE, QR, PRINT",
+            );
+            None
+        }
+    };
+    let client_id = fields.string("clientID", 50).map(Box::from);
+    let (client_email, client_phone) = parse_client_info(&mut fields);
+    let tid = fields.string("tid", 20).map(str::to_owned);
+    let cancel_mode = fields.choice(
+        "cancelMode",
+        &[
+            ("LAST_TRANSACTION", CancelMode::LastTransaction),
+            ("OLDER_TRANSACTION", CancelMode::OlderTransaction),
+        ],
+    );
+    let origin_transaction_id = fields.string("originTransactionID", 64).map(Box::from);
+    if transaction_type == Some(TransactionType::Cancel) {
+        if fields.present("cancelMode").is_none() {
+            fields.fail("cancelMode", "must not be null for a CANCEL");
+        }
+        if cancel_mode == Some(CancelMode::OlderTransaction)
+            && fields.present("originTransactionID").is_none()
+        {
+            fields.fail(
+                "originTransactionID",
+                "must not be null when cancelMode is OLDER_TRANSACTION",
+            );
+        }
+    }
+    match (transaction_type, currency_code) {
+        (Some(transaction_type), Some(currency_code)) if fields.errors.is_empty() => {
+            Ok(TransactionRequest {
+                transaction_type,
+                amount,
+                tip_amount,
+                tip_collect,
+                currency_code,
+                payment_method: payment_method.unwrap_or(PaymentMethod::Card),
+                origin_reference_num,
+                print_by_payment_app,
+                preferable_receipt_type,
+                client_id,
+                client_email,
+                client_phone,
+                tid,
+                cancel_mode,
+                origin_transaction_id,
+            })
+        }
+        _ => Err(fields.errors),
+    }
+}
+
+fn parse_client_info(fields: &mut Fields<'_>) -> (Option<Box<str>>, Option<Box<str>>) {
+    let Some(info) = fields.present("clientInfo") else {
+        return (None, None);
+    };
+    let Some(contact) = info
+        .as_object()
+        .map(|info| info.get("contact").filter(|c| !c.is_null()))
+    else {
+        fields.fail("clientInfo", "must be an object");
+        return (None, None);
+    };
+    let Some(contact) = contact else {
+        return (None, None);
+    };
+    let Some(contact) = contact.as_object() else {
+        fields.fail("clientInfo.contact", "must be an object");
+        return (None, None);
+    };
+    let mut text = |name: &str| match contact.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(value)) if value.chars().count() <= 100 => {
+            Some(Box::from(value.as_str()))
+        }
+        Some(Value::String(_)) => {
+            fields.fail(
+                &format!("clientInfo.contact.{name}"),
+                "size must be between 0 and 100",
+            );
+            None
+        }
+        Some(_) => {
+            fields.fail(&format!("clientInfo.contact.{name}"), "must be a string");
+            None
+        }
+    };
+    let email: Option<Box<str>> = text("email");
+    let phone: Option<Box<str>> = text("phone");
+    if email.as_ref().is_some_and(|address| !address.contains('@')) {
+        fields.fail(
+            "clientInfo.contact.email",
+            "must be a well-formed email address",
+        );
+    }
+    (email, phone)
+}
+
+/// A validated batch close request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchRequest {
+    /// Target terminal (master accounts).
+    pub tid: Option<String>,
+}
+
+/// Validates a batch task body (`{}` or `{"tid": "…"}`).
+pub fn parse_batch_request(body: &Value) -> Result<BatchRequest, Vec<FieldError>> {
+    let Some(object) = body.as_object() else {
+        return Err(vec![FieldError::new("$", "the body must be a JSON object")]);
+    };
+    let mut fields = Fields {
+        object,
+        errors: Vec::new(),
+    };
+    let tid = fields.string("tid", 20).map(str::to_owned);
+    if fields.errors.is_empty() {
+        Ok(BatchRequest { tid })
+    } else {
+        Err(fields.errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_documented_example_body_is_valid() {
+        let body: Value =
+            serde_json::from_str(include_str!("../../../fixtures/examples/sale-request.json"))
+                .expect("json");
+        let request = parse_transaction_request(&body).expect("valid");
+        assert_eq!(request.amount, Some(1000));
+        assert_eq!(
+            request.origin_reference_num.as_deref(),
+            Some("Invoice 37364FD")
+        );
+    }
+
+    #[test]
+    fn every_broken_field_is_reported_at_once() {
+        let body = json!({"transactionType": "SALE", "amount": 0, "currencyCode": "czk", "paymentMethod": "BITCOIN",
+            "originReferenceNum": "x".repeat(21), "printByPaymentApp": "yes"});
+        let errors = parse_transaction_request(&body).expect_err("invalid");
+        let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "amount",
+                "currencyCode",
+                "paymentMethod",
+                "originReferenceNum",
+                "printByPaymentApp"
+            ]
+        );
+        assert_eq!(errors[0].message, "must be greater than 0");
+    }
+
+    #[test]
+    fn a_sale_needs_its_mandatory_fields() {
+        let errors =
+            parse_transaction_request(&json!({"transactionType": "SALE"})).expect_err("invalid");
+        let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, ["amount", "currencyCode", "paymentMethod"]);
+    }
+
+    #[test]
+    fn an_older_cancel_needs_the_origin_transaction() {
+        let errors = parse_transaction_request(
+            &json!({"transactionType": "CANCEL", "cancelMode": "OLDER_TRANSACTION", "currencyCode": "CZK"}),
+        )
+        .expect_err("invalid");
+        assert_eq!(errors[0].field, "originTransactionID");
+    }
+
+    #[test]
+    fn a_fractional_or_textual_amount_is_refused() {
+        for amount in [json!(10.5), json!("1000"), json!(true)] {
+            let body = json!({"transactionType": "SALE", "amount": amount, "currencyCode": "CZK", "paymentMethod": "CARD"});
+            let errors = parse_transaction_request(&body).expect_err("invalid");
+            assert_eq!(errors[0].field, "amount");
+        }
+    }
+}

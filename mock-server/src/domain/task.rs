@@ -1,0 +1,182 @@
+//! Tasks: what the cloud asks a terminal to do, and how each moves `NEW` → `IN_PROGRESS` → a final
+//! state over virtual time or polls.
+
+use serde::Serialize;
+
+use super::request::TransactionRequest;
+use crate::clock::Millis;
+use crate::scenario::{CanceledSpelling, Outcome, Phase, WireProfile};
+
+/// A task's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskState {
+    /// Waiting for the terminal.
+    New,
+    /// The terminal works on it.
+    InProgress,
+    /// Done; a transaction task has a transaction.
+    Completed,
+    /// Aborted by customer or operator.
+    Canceled,
+    /// Failed; `error` says why.
+    Error,
+}
+
+impl TaskState {
+    /// Whether the state never changes again.
+    #[must_use]
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            TaskState::Completed | TaskState::Canceled | TaskState::Error
+        )
+    }
+
+    /// Wire spelling under the profile.
+    #[must_use]
+    pub fn as_str(self, wire: &WireProfile) -> &'static str {
+        match self {
+            TaskState::New => "NEW",
+            TaskState::InProgress => "IN_PROGRESS",
+            TaskState::Completed => "COMPLETED",
+            TaskState::Canceled => match wire.canceled_spelling {
+                CanceledSpelling::Canceled => "CANCELED",
+                CanceledSpelling::Cancelled => "CANCELLED",
+            },
+            TaskState::Error => "ERROR",
+        }
+    }
+}
+
+/// TRANSACTION or BATCH.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskKind {
+    /// A SALE or CANCEL.
+    Transaction(Box<TransactionRequest>),
+    /// Close the open batch.
+    Batch,
+}
+
+impl TaskKind {
+    /// Wire spelling of `taskType`.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TaskKind::Transaction(_) => "TRANSACTION",
+            TaskKind::Batch => "BATCH",
+        }
+    }
+}
+
+/// The error of a task that ended `ERROR` or `CANCELED`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TaskError {
+    /// GP tom code (§1.7).
+    pub code: u16,
+    /// Where it failed: `TERMINAL`, `CLOUD` or `AMS`.
+    pub platform: &'static str,
+    /// Human text.
+    pub message: String,
+}
+
+/// How the task will move, decided when it is created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// Length of `NEW`.
+    pub new: Phase,
+    /// Length of `IN_PROGRESS`; `None` ends the task straight from `NEW`.
+    pub in_progress: Option<Phase>,
+    /// How it ends.
+    pub outcome: Outcome,
+    /// Card data choices.
+    pub card: super::card::CardChoice,
+    /// The rule that made the plan.
+    pub rule: Option<Box<str>>,
+}
+
+/// A task.
+#[derive(Clone, Debug)]
+pub struct Task {
+    /// `taskId`.
+    pub id: Box<str>,
+    /// What it does.
+    pub kind: TaskKind,
+    /// Index of the terminal in the store.
+    pub terminal: u16,
+    /// Current state.
+    pub state: TaskState,
+    /// Creation time.
+    pub created: Millis,
+    /// Last state change.
+    pub updated: Millis,
+    /// When it entered `IN_PROGRESS`.
+    pub started: Option<Millis>,
+    /// The plan.
+    pub plan: Plan,
+    /// Polls seen in the current state.
+    pub polls_in_state: u32,
+    /// When a poll-counted or manual phase became ready to end.
+    pub ready_at: Option<Millis>,
+    /// Resulting transaction (index in the store).
+    pub transaction: Option<u32>,
+    /// Closed batch number (BATCH tasks).
+    pub batch_number: Option<u32>,
+    /// Error when `ERROR` or `CANCELED`.
+    pub error: Option<TaskError>,
+    /// 1-based position among the terminal's transaction tasks.
+    pub ordinal: u32,
+}
+
+impl Task {
+    /// The phase of the current state, if it is not final.
+    #[must_use]
+    pub fn current_phase(&self) -> Option<Phase> {
+        match self.state {
+            TaskState::New => Some(self.plan.new),
+            TaskState::InProgress => self.plan.in_progress,
+            _ => None,
+        }
+    }
+
+    /// Counts a poll; a poll-counted phase becomes ready after its number of polls.
+    pub fn record_poll(&mut self, now: Millis) {
+        if self.state.is_final() {
+            return;
+        }
+        self.polls_in_state = self.polls_in_state.saturating_add(1);
+        if let Some(Phase::Polls(polls)) = self.current_phase()
+            && self.polls_in_state >= polls
+            && self.ready_at.is_none()
+        {
+            self.ready_at = Some(now);
+        }
+    }
+}
+
+/// `CloudTaskDetailApiResponse` as the mock renders it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskBody {
+    /// `taskId`.
+    pub task_id: String,
+    /// `TRANSACTION` | `BATCH`.
+    pub task_type: &'static str,
+    /// State.
+    pub state: &'static str,
+    /// Terminal.
+    pub tid: String,
+    /// Created, ISO 8601.
+    pub created: String,
+    /// Updated, ISO 8601.
+    pub updated: String,
+    /// Transaction, once there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// Closed batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_number: Option<u32>,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<TaskError>,
+}

@@ -1,0 +1,151 @@
+//! OAuth tokens: signed JWT access tokens (HS256) and opaque refresh tokens.
+//!
+//! Signing and signature checks are pure and need no lock; expiry is checked against the virtual
+//! clock (`now` passed in), never against the wall clock, so a test can expire a token by
+//! advancing the mock's clock.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Millis;
+
+/// The claims of an access token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's login.
+    pub sub: String,
+    /// The terminal, `None` for a master-account token.
+    pub tid: Option<String>,
+    /// `read write`.
+    pub scope: String,
+    /// Issued at, seconds.
+    pub iat: i64,
+    /// Expires at, seconds.
+    pub exp: i64,
+    /// Unique token id.
+    pub jti: String,
+    /// The OAuth client.
+    pub client_id: String,
+}
+
+/// Why a bearer token is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// No `Authorization: Bearer` header.
+    #[error("Full authentication is required to access this resource")]
+    Missing,
+    /// Not a JWT, wrong algorithm or bad signature.
+    #[error("Cannot convert access token to JSON")]
+    Invalid,
+    /// Past `exp`.
+    #[error("Access token expired")]
+    Expired,
+    /// Refused by the scenario (used too often, expired at a set instant).
+    #[error("Access token expired")]
+    Revoked,
+}
+
+/// The signing key of the mock's tokens.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("TokenKeys(***)")
+    }
+}
+
+impl TokenKeys {
+    /// Keys from a secret.
+    #[must_use]
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked against the virtual clock by `verify`, not the wall clock.
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    /// Signs claims into a compact JWT.
+    pub fn sign(&self, claims: &Claims) -> String {
+        // HS256 signing with a valid key cannot fail; an empty string would be refused later.
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding).unwrap_or_default()
+    }
+
+    /// Checks signature and expiry of a compact JWT at `now`.
+    pub fn verify(&self, token: &str, now: Millis) -> Result<Claims, TokenError> {
+        let data = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| TokenError::Invalid)?;
+        if now.as_secs() >= data.claims.exp {
+            return Err(TokenError::Expired);
+        }
+        Ok(data.claims)
+    }
+}
+
+/// A stored refresh token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// User.
+    pub sub: Box<str>,
+    /// Terminal, `None` for master.
+    pub tid: Option<Box<str>>,
+    /// OAuth client that got it.
+    pub client_id: Box<str>,
+    /// Expiry.
+    pub expires: Millis,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: i64) -> Claims {
+        Claims {
+            sub: "jan.novak@example.com".into(),
+            tid: Some("999888".into()),
+            scope: "read write".into(),
+            iat: 0,
+            exp,
+            jti: "j1".into(),
+            client_id: "atom".into(),
+        }
+    }
+
+    #[test]
+    fn a_signed_token_verifies_until_it_expires() {
+        let keys = TokenKeys::new(b"secret");
+        let token = keys.sign(&claims(100));
+        assert!(token.starts_with("eyJ"));
+        assert_eq!(keys.verify(&token, Millis(99_999)), Ok(claims(100)));
+        assert_eq!(
+            keys.verify(&token, Millis(100_000)),
+            Err(TokenError::Expired)
+        );
+    }
+
+    #[test]
+    fn a_token_signed_with_another_key_or_tampered_is_invalid() {
+        let token = TokenKeys::new(b"other").sign(&claims(100));
+        assert_eq!(
+            TokenKeys::new(b"secret").verify(&token, Millis(0)),
+            Err(TokenError::Invalid)
+        );
+        let keys = TokenKeys::new(b"secret");
+        let mut tampered = keys.sign(&claims(100));
+        tampered.insert(tampered.len() / 2, 'x');
+        assert_eq!(keys.verify(&tampered, Millis(0)), Err(TokenError::Invalid));
+        assert_eq!(
+            keys.verify("not a jwt", Millis(0)),
+            Err(TokenError::Invalid)
+        );
+    }
+}

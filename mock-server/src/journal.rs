@@ -1,0 +1,319 @@
+//! The journal: a bounded log of the requests the emulated GP tom API received, with their
+//! answers. Secrets (passwords, tokens) are masked before they are stored.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::clock::Millis;
+use crate::domain::store::mask;
+
+/// The default number of entries kept.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+/// Bodies longer than this are cut in the journal.
+pub const BODY_LIMIT: usize = 8 * 1024;
+
+/// One received request.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    /// Sequence number, from 1, never reused until reset.
+    pub seq: u64,
+    /// The request id (also in the `X-Request-Id` header).
+    pub request_id: String,
+    /// Virtual time of arrival.
+    pub time: String,
+    /// Milliseconds since the epoch, virtual.
+    #[serde(skip)]
+    pub time_ms: Millis,
+    /// Method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// Query string.
+    pub query: Option<String>,
+    /// Answer status.
+    pub status: u16,
+    /// Terminal concerned, when known.
+    pub terminal: Option<String>,
+    /// `Authorization` header, masked (`Bearer eyJh…x9Q0`).
+    pub authorization: Option<String>,
+    /// Request content type.
+    pub content_type: Option<String>,
+    /// Request body (masked, cut at 8 KiB).
+    pub request_body: Option<String>,
+    /// Answer body (masked, cut at 8 KiB).
+    pub response_body: Option<String>,
+    /// Real time spent, microseconds.
+    pub duration_us: u64,
+    /// A fault injected by the scenario.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+}
+
+/// The bounded log.
+#[derive(Debug)]
+pub struct Journal {
+    entries: VecDeque<Arc<JournalEntry>>,
+    capacity: usize,
+    dropped: u64,
+    next_seq: u64,
+}
+
+/// A page of the journal.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalPage {
+    /// Entries kept now.
+    pub total: usize,
+    /// Entries dropped because the journal was full.
+    pub dropped: u64,
+    /// Capacity.
+    pub capacity: usize,
+    /// The matching entries, oldest first.
+    pub entries: Vec<Arc<JournalEntry>>,
+}
+
+/// Which entries to list.
+#[derive(Clone, Debug, Default)]
+pub struct JournalFilter {
+    /// Only this terminal.
+    pub terminal: Option<String>,
+    /// Only paths starting with this.
+    pub path_prefix: Option<String>,
+    /// Only this method.
+    pub method: Option<String>,
+    /// Only entries after this sequence number.
+    pub since: Option<u64>,
+    /// At most this many (the newest).
+    pub limit: Option<usize>,
+}
+
+impl Journal {
+    /// An empty journal keeping `capacity` entries (0 disables it).
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Journal {
+            entries: VecDeque::with_capacity(capacity.min(1024)),
+            capacity,
+            dropped: 0,
+            next_seq: 1,
+        }
+    }
+
+    /// The next sequence number.
+    pub fn next_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// Appends, dropping the oldest entry when full.
+    pub fn push(&mut self, entry: JournalEntry) {
+        if self.capacity == 0 {
+            self.dropped += 1;
+            return;
+        }
+        if self.entries.len() >= self.capacity {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+        self.entries.push_back(Arc::new(entry));
+    }
+
+    /// Forgets every entry (sequence numbers go on).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.dropped = 0;
+    }
+
+    /// Entries kept.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is kept.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Entries dropped.
+    #[must_use]
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Every kept entry, oldest first.
+    #[must_use]
+    pub fn all(&self) -> Vec<Arc<JournalEntry>> {
+        self.entries.iter().cloned().collect()
+    }
+
+    /// The entries matching the filter.
+    #[must_use]
+    pub fn page(&self, filter: &JournalFilter) -> JournalPage {
+        let matching: Vec<Arc<JournalEntry>> = self
+            .entries
+            .iter()
+            .filter(|entry| filter.since.is_none_or(|since| entry.seq > since))
+            .filter(|entry| {
+                filter
+                    .terminal
+                    .as_ref()
+                    .is_none_or(|tid| entry.terminal.as_deref() == Some(tid.as_str()))
+            })
+            .filter(|entry| {
+                filter
+                    .path_prefix
+                    .as_ref()
+                    .is_none_or(|prefix| entry.path.starts_with(prefix.as_str()))
+            })
+            .filter(|entry| {
+                filter
+                    .method
+                    .as_ref()
+                    .is_none_or(|method| entry.method.eq_ignore_ascii_case(method))
+            })
+            .cloned()
+            .collect();
+        let skip = filter
+            .limit
+            .map_or(0, |limit| matching.len().saturating_sub(limit));
+        JournalPage {
+            total: self.entries.len(),
+            dropped: self.dropped,
+            capacity: self.capacity,
+            entries: matching.into_iter().skip(skip).collect(),
+        }
+    }
+}
+
+/// Masks secrets in a request or answer body before it is journaled.
+#[must_use]
+pub fn mask_body(bytes: &[u8], form: bool) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let cut = &bytes[..bytes.len().min(BODY_LIMIT)];
+    let text = String::from_utf8_lossy(cut);
+    let masked = if form {
+        mask_form(&text)
+    } else {
+        mask_json_tokens(&text)
+    };
+    Some(if bytes.len() > BODY_LIMIT {
+        format!("{masked}… ({} bytes)", bytes.len())
+    } else {
+        masked
+    })
+}
+
+const SECRET_KEYS: &[&str] = &["password", "refresh_token", "access_token", "client_secret"];
+
+fn mask_form(text: &str) -> String {
+    text.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) if SECRET_KEYS.contains(&key) => {
+                if key == "password" || key == "client_secret" {
+                    format!("{key}=***")
+                } else {
+                    format!("{key}={}", mask(value))
+                }
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn mask_json_tokens(text: &str) -> String {
+    if !SECRET_KEYS.iter().any(|key| text.contains(key)) {
+        return text.to_owned();
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            for key in SECRET_KEYS {
+                if let Some(serde_json::Value::String(secret)) = map.get_mut(*key) {
+                    *secret = if *key == "password" || *key == "client_secret" {
+                        "***".into()
+                    } else {
+                        mask(secret)
+                    };
+                }
+            }
+            serde_json::Value::Object(map).to_string()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: u64, terminal: &str) -> JournalEntry {
+        JournalEntry {
+            seq,
+            request_id: format!("req-{seq}"),
+            time: String::new(),
+            time_ms: Millis(0),
+            method: "GET".into(),
+            path: "/v1/tasks/x".into(),
+            query: None,
+            status: 200,
+            terminal: Some(terminal.into()),
+            authorization: None,
+            content_type: None,
+            request_body: None,
+            response_body: None,
+            duration_us: 0,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn a_full_journal_drops_the_oldest_and_counts_it() {
+        let mut journal = Journal::new(2);
+        for seq in 1..=3 {
+            journal.push(entry(seq, "999888"));
+        }
+        assert_eq!(journal.len(), 2);
+        assert_eq!(journal.dropped(), 1);
+        assert_eq!(journal.all()[0].seq, 2);
+    }
+
+    #[test]
+    fn the_filter_selects_by_terminal_and_limit() {
+        let mut journal = Journal::new(10);
+        journal.push(entry(1, "999888"));
+        journal.push(entry(2, "777666"));
+        journal.push(entry(3, "999888"));
+        let page = journal.page(&JournalFilter {
+            terminal: Some("999888".into()),
+            limit: Some(1),
+            ..JournalFilter::default()
+        });
+        assert_eq!(page.entries.len(), 1);
+        assert_eq!(page.entries[0].seq, 3);
+    }
+
+    #[test]
+    fn passwords_and_tokens_are_masked() {
+        let form = mask_body(
+            b"grant_type=password&username=a&password=secret123&tid=1",
+            true,
+        )
+        .unwrap_or_default();
+        assert_eq!(form, "grant_type=password&username=a&password=***&tid=1");
+        let json = mask_body(
+            br#"{"access_token":"eyJhbGciOiJIUzI1NiJ9.abc.def","tid":"1"}"#,
+            false,
+        )
+        .unwrap_or_default();
+        assert!(!json.contains("eyJhbGciOiJIUzI1NiJ9.abc.def"));
+        assert!(json.contains("eyJh…"));
+    }
+}

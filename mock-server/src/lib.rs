@@ -1,0 +1,46 @@
+//! `gptom-mock`: a stateful, scriptable test double of GP tom's Cloud API.
+//!
+//! Start it in-process in a test:
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let state = gptom_mock::AppState::for_tests()?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let address = listener.local_addr()?;
+//! tokio::spawn(gptom_mock::serve(listener, state, std::future::pending()));
+//! println!("mock at http://{address}");
+//! # Ok(()) }
+//! ```
+
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod fixtures;
+pub mod journal;
+pub mod routes;
+pub mod scenario;
+pub mod state;
+
+use std::future::Future;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use clock::{Clock, ClockMode, ManualClock, Millis, SystemClock};
+pub use state::{AppState, MockConfig};
+
+/// The application router for in-process tests (`tower::ServiceExt::oneshot`).
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// Serves the mock on `listener` until `shutdown` completes; in-flight requests finish first.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

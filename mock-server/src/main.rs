@@ -1,0 +1,192 @@
+//! The `gptom-mock` command line: the only place that reads arguments and environment, installs
+//! logging and handles signals.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gptom_mock::fixtures::Fixtures;
+use gptom_mock::{AppState, Clock, ManualClock, Millis, MockConfig, SystemClock};
+use tracing_subscriber::EnvFilter;
+
+/// A stateful test double of GP tom's Cloud API.
+#[derive(Debug, Parser)]
+#[command(
+    name = "gptom-mock",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Without a command, `gptom-mock [OPTIONS]` is `gptom-mock serve [OPTIONS]`.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the mock server (the default when no command is given).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ClockChoice {
+    /// Wall-clock time, movable forward with /__mock/clock/advance.
+    System,
+    /// Frozen until /__mock/clock/advance moves it.
+    Manual,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to bind; anything but loopback requires --admin-token.
+    #[arg(long, default_value = "127.0.0.1", env = "GPTOM_MOCK_BIND")]
+    bind: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080, env = "GPTOM_MOCK_PORT")]
+    port: u16,
+    /// Fixes every generated id, PAN and code.
+    #[arg(long, default_value_t = 0, env = "GPTOM_MOCK_SEED")]
+    seed: u64,
+    /// The clock: system time, or manual (frozen until advanced).
+    #[arg(long, value_enum, default_value = "system")]
+    clock: ClockChoice,
+    /// Start of the manual clock (RFC 3339); default 2026-01-15T09:00:00Z.
+    #[arg(long)]
+    start_time: Option<String>,
+    /// A directory with accounts.json and cards.json instead of the embedded fixtures.
+    #[arg(long)]
+    fixtures: Option<PathBuf>,
+    /// Token required on /__mock/* (Authorization: Bearer or X-Admin-Token).
+    #[arg(long, env = "GPTOM_MOCK_ADMIN_TOKEN")]
+    admin_token: Option<String>,
+    /// Journal entries kept (oldest dropped first).
+    #[arg(long, default_value_t = gptom_mock::journal::DEFAULT_CAPACITY)]
+    journal_size: usize,
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = gptom_mock::state::DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+    /// JWT signing secret; derived from the seed by default.
+    #[arg(long, env = "GPTOM_MOCK_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Log filter (tracing's EnvFilter syntax); RUST_LOG wins when set.
+    #[arg(long, default_value = "info")]
+    log_level: String,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(cli.serve),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    install_logging(args.log_format, &args.log_level);
+    if !args.bind.is_loopback() && args.admin_token.is_none() {
+        bail!(
+            "refusing to bind {} without --admin-token: the control plane (/__mock/*) could reset \
+             state and read the journal from the network. Pass --admin-token TOKEN, or bind 127.0.0.1.",
+            args.bind
+        );
+    }
+    let fixtures = match &args.fixtures {
+        Some(dir) => Fixtures::from_dir(dir)
+            .with_context(|| format!("loading fixtures from {}", dir.display()))?,
+        None => Fixtures::embedded().context("loading the embedded fixtures")?,
+    };
+    let clock: Arc<dyn Clock> = match args.clock {
+        ClockChoice::System => Arc::new(SystemClock::new()),
+        ClockChoice::Manual => {
+            let start = match &args.start_time {
+                Some(text) => Millis::parse_iso(text)
+                    .with_context(|| format!("--start-time {text:?} is not an RFC 3339 instant"))?,
+                None => ManualClock::DEFAULT_START,
+            };
+            Arc::new(ManualClock::starting_at(start))
+        }
+    };
+    let config = MockConfig {
+        seed: args.seed,
+        fixtures: Arc::new(fixtures),
+        scenarios: Vec::new(),
+        available_scenarios: Vec::new(),
+        body_limit: args.body_limit,
+        journal_capacity: args.journal_size,
+        admin_token: args.admin_token.clone(),
+        jwt_secret: args.jwt_secret.clone(),
+    };
+    let state = AppState::new(config, clock);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    runtime.block_on(async move {
+        let address = SocketAddr::new(args.bind, args.port);
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("binding {address}"))?;
+        let local = listener.local_addr()?;
+        tracing::info!(
+            address = %local,
+            seed = args.seed,
+            clock = ?args.clock,
+            "gptom-mock listening on http://{local} (control plane at http://{local}/__mock/)"
+        );
+        gptom_mock::serve(listener, state, shutdown_signal()).await?;
+        tracing::info!("gptom-mock stopped");
+        anyhow::Ok(())
+    })
+}
+
+fn install_logging(format: LogFormat, level: &str) {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, finishing in-flight requests"),
+        () = terminate => tracing::info!("SIGTERM received, finishing in-flight requests"),
+    }
+}

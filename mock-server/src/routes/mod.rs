@@ -1,0 +1,68 @@
+//! The HTTP surface: one route table with the paths spelled as GP tom spells them, plus the
+//! control plane under `/__mock/`.
+
+pub mod batches;
+pub mod control;
+pub mod extract;
+pub mod oauth;
+pub mod pipeline;
+pub mod tasks;
+pub mod transactions;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::{get, post};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let control = Router::new()
+        .route("/__mock/reset", post(control::reset))
+        .route("/__mock/clock", get(control::get_clock))
+        .route("/__mock/clock/advance", post(control::advance_clock))
+        .route(
+            "/__mock/requests",
+            get(control::list_requests).delete(control::clear_requests),
+        )
+        .route("/__mock/state", get(control::get_state))
+        .route("/__mock/health", get(control::health))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            control::require_admin,
+        ));
+
+    Router::new()
+        .route("/cloud/oauth/token", post(oauth::create_token))
+        .route("/api/oauth/token", post(oauth::create_token))
+        .route(
+            "/v1/tasks/{task}",
+            post(tasks::create_task).get(tasks::get_task),
+        )
+        .route(
+            "/v1/transactions/{transaction_id}",
+            get(transactions::get_transaction),
+        )
+        .route("/v1/batches/{batch_number}", get(batches::get_batch))
+        .merge(control)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pipeline::pipeline,
+        ))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "No endpoint at this path")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Request method not supported at this path",
+    )
+}

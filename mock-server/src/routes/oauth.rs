@@ -1,0 +1,84 @@
+//! `POST /cloud/oauth/token` and `POST /api/oauth/token`: both grants on both paths.
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+
+use super::extract::RequestTime;
+use super::pipeline::JournalTag;
+use crate::domain::store::{OAuthFailure, TokenParams};
+use crate::error::Rejection;
+use crate::state::AppState;
+
+/// Issues tokens (password and refresh grants), RFC 6749 errors otherwise.
+pub async fn create_token(
+    State(state): State<AppState>,
+    RequestTime(now): RequestTime,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Rejection> {
+    let (client_id, secret) =
+        basic_credentials(&headers).ok_or(Rejection::OAuth(OAuthFailure::InvalidClient))?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    if !body.is_empty()
+        && !content_type
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    {
+        return Err(Rejection::OAuth(OAuthFailure::InvalidRequest(
+            "Content-Type must be application/x-www-form-urlencoded".into(),
+        )));
+    }
+    let mut params = TokenParams::default();
+    let pairs = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .chain(form_urlencoded::parse(&body));
+    for (key, value) in pairs {
+        let slot = match key.as_ref() {
+            "grant_type" => &mut params.grant_type,
+            "username" => &mut params.username,
+            "password" => &mut params.password,
+            "tid" => &mut params.tid,
+            "refresh_token" => &mut params.refresh_token,
+            _ => continue,
+        };
+        *slot = Some(value.into_owned());
+    }
+    let grant = {
+        let mut store = state.store();
+        if !store.client_known(&client_id, &secret) {
+            return Err(Rejection::OAuth(OAuthFailure::InvalidClient));
+        }
+        store
+            .grant_token(state.keys(), &client_id, &params, now)
+            .map_err(Rejection::OAuth)?
+    };
+    let tag = JournalTag {
+        terminal: grant.tid.clone(),
+    };
+    let mut response = (Extension(tag), axum::Json(grant)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (client_id, secret) = text.split_once(':')?;
+    Some((client_id.to_owned(), secret.to_owned()))
+}

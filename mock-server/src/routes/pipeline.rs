@@ -1,0 +1,185 @@
+//! The request pipeline around every handler: reads the clock once, enforces the body limit,
+//! renders refusals in GP tom's error shape with the path and virtual time, sets
+//! `X-Request-Id`, logs, and journals the emulated API's traffic.
+
+use std::time::Instant;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::extract::RequestTime;
+use crate::domain::store::mask;
+use crate::error::ApiError;
+use crate::journal::{JournalEntry, mask_body};
+use crate::state::AppState;
+
+/// Which terminal an answer concerns, set by handlers for the journal.
+#[derive(Clone, Debug, Default)]
+pub struct JournalTag {
+    /// Terminal ID.
+    pub terminal: Option<String>,
+}
+
+/// The fault a scenario injected, set by the fault layer for the journal.
+#[derive(Clone, Debug)]
+pub struct FaultTag(pub String);
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// Whether a path belongs to the emulated GP tom API (journaled) rather than the control plane.
+#[must_use]
+pub fn is_api_path(path: &str) -> bool {
+    !path.starts_with("/__mock") && path != "/openapi.json"
+}
+
+/// The middleware.
+pub async fn pipeline(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let now = state.now();
+    request.extensions_mut().insert(RequestTime(now));
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| !value.is_empty() && value.len() <= 128)
+        .map_or_else(
+            || format!("req-{:08}", state.next_request_id()),
+            str::to_owned,
+        );
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .map(mask_authorization);
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+
+    let limit = state.config().body_limit;
+    let (parts, body) = request.into_parts();
+    let declared_too_big = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok())
+        .is_some_and(|length| length > limit);
+    let body_bytes = if declared_too_big {
+        None
+    } else {
+        to_bytes(body, limit).await.ok()
+    };
+    let (response, request_bytes) = match body_bytes {
+        None => (
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body exceeds the limit of {limit} bytes"),
+            )
+            .into_response(),
+            None,
+        ),
+        Some(bytes) => {
+            let request = Request::from_parts(parts, Body::from(bytes.clone()));
+            (next.run(request).await, Some(bytes))
+        }
+    };
+
+    let mut response = render_refusal(response, &path, now).await;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let status = response.status();
+    tracing::info!(
+        target: "gptom_mock::request",
+        %method, path = %path, status = status.as_u16(), request_id = %request_id,
+        elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    if !is_api_path(&path) {
+        return response;
+    }
+
+    let (parts, body) = response.into_parts();
+    let response_bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let form = content_type
+        .as_deref()
+        .is_some_and(|content_type| content_type.starts_with("application/x-www-form-urlencoded"));
+    let terminal = parts
+        .extensions
+        .get::<JournalTag>()
+        .and_then(|tag| tag.terminal.clone());
+    let fault = parts.extensions.get::<FaultTag>().map(|tag| tag.0.clone());
+    {
+        let mut journal = state.journal();
+        let seq = journal.next_seq();
+        journal.push(JournalEntry {
+            seq,
+            request_id,
+            time: now.to_iso(),
+            time_ms: now,
+            method: method.to_string(),
+            path,
+            query,
+            status: status.as_u16(),
+            terminal,
+            authorization,
+            content_type,
+            request_body: request_bytes
+                .as_deref()
+                .and_then(|bytes| mask_body(bytes, form)),
+            response_body: mask_body(&response_bytes, false),
+            duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            fault,
+        });
+    }
+    Response::from_parts(parts, Body::from(response_bytes))
+}
+
+/// Gives every refusal GP tom's shape: an [`ApiError`] gets its path and time; any other 4xx/5xx
+/// without a JSON body (a framework rejection) is wrapped in the same shape.
+async fn render_refusal(response: Response, path: &str, now: crate::clock::Millis) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let (error, body) = match parts.extensions.remove::<ApiError>() {
+        Some(error) => (error, body),
+        None => {
+            let status = parts.status;
+            let is_json = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+            if !(status.is_client_error() || status.is_server_error()) || is_json {
+                return Response::from_parts(parts, body);
+            }
+            let text = to_bytes(body, 4096).await.unwrap_or_default();
+            let text = String::from_utf8_lossy(&text).trim().to_owned();
+            let message = if text.is_empty() {
+                status.canonical_reason().unwrap_or("Error").to_owned()
+            } else {
+                text
+            };
+            (ApiError::new(status, message), Body::empty())
+        }
+    };
+    drop(body);
+    parts.status = error.status;
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(error.body(path, now.to_iso())))
+}
+
+fn mask_authorization(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((scheme, credentials)) => format!("{scheme} {}", mask(credentials)),
+        None => mask(value),
+    }
+}

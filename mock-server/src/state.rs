@@ -1,0 +1,171 @@
+//! The shared state of a running mock: the store, the journal, the clock and the keys.
+
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::clock::{Clock, ManualClock, Millis, SystemClock};
+use crate::domain::store::Store;
+use crate::domain::token::TokenKeys;
+use crate::fixtures::Fixtures;
+use crate::journal::{DEFAULT_CAPACITY, Journal};
+use crate::scenario::Scenario;
+
+/// The largest request body accepted (413 above).
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// How a mock is set up.
+#[derive(Clone, Debug)]
+pub struct MockConfig {
+    /// Fixes every generated id, PAN and code.
+    pub seed: u64,
+    /// The fixtures.
+    pub fixtures: Arc<Fixtures>,
+    /// Active scenarios (terminal-bound first, then one unbound); empty = the default scenario.
+    pub scenarios: Vec<Arc<Scenario>>,
+    /// Scenarios that may be switched to by name (`PUT /__mock/scenario?name=`).
+    pub available_scenarios: Vec<Arc<Scenario>>,
+    /// Request bodies above this size are refused with 413.
+    pub body_limit: usize,
+    /// Journal entries kept.
+    pub journal_capacity: usize,
+    /// When set, `/__mock/*` requires `Authorization: Bearer <token>` or `X-Admin-Token`.
+    pub admin_token: Option<String>,
+    /// The JWT signing secret; derived from the seed when `None`.
+    pub jwt_secret: Option<String>,
+}
+
+impl MockConfig {
+    /// The embedded fixtures, the default scenario, seed 0.
+    pub fn embedded() -> Result<Self, crate::fixtures::FixturesError> {
+        Ok(MockConfig {
+            seed: 0,
+            fixtures: Arc::new(Fixtures::embedded()?),
+            scenarios: Vec::new(),
+            available_scenarios: Vec::new(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            journal_capacity: DEFAULT_CAPACITY,
+            admin_token: None,
+            jwt_secret: None,
+        })
+    }
+}
+
+/// What every handler shares. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    store: Mutex<Store>,
+    journal: Mutex<Journal>,
+    clock: Arc<dyn Clock>,
+    keys: TokenKeys,
+    config: MockConfig,
+    request_ids: AtomicU64,
+}
+
+impl AppState {
+    /// A mock with this configuration and clock.
+    #[must_use]
+    pub fn new(config: MockConfig, clock: Arc<dyn Clock>) -> Self {
+        let secret = config
+            .jwt_secret
+            .clone()
+            .unwrap_or_else(|| format!("gptom-mock-signing-key-{}", config.seed));
+        let now = clock.now();
+        let store = Store::new(
+            Arc::clone(&config.fixtures),
+            config.scenarios.clone(),
+            config.seed,
+            now,
+        );
+        AppState {
+            inner: Arc::new(Shared {
+                store: Mutex::new(store),
+                journal: Mutex::new(Journal::new(config.journal_capacity)),
+                clock,
+                keys: TokenKeys::new(secret.as_bytes()),
+                config,
+                request_ids: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Embedded fixtures, default scenario, seed 0, a manual clock at its default start.
+    pub fn for_tests() -> Result<Self, crate::fixtures::FixturesError> {
+        Ok(AppState::new(
+            MockConfig::embedded()?,
+            Arc::new(ManualClock::default()),
+        ))
+    }
+
+    /// Embedded fixtures, default scenario, seed 0, the system clock.
+    pub fn with_system_clock() -> Result<Self, crate::fixtures::FixturesError> {
+        Ok(AppState::new(
+            MockConfig::embedded()?,
+            Arc::new(SystemClock::new()),
+        ))
+    }
+
+    /// The store, locked. Never hold the guard across an `.await`.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.inner
+            .store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The journal, locked.
+    pub fn journal(&self) -> MutexGuard<'_, Journal> {
+        self.inner
+            .journal
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The clock.
+    #[must_use]
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    /// Virtual now.
+    #[must_use]
+    pub fn now(&self) -> Millis {
+        self.inner.clock.now()
+    }
+
+    /// JWT keys.
+    #[must_use]
+    pub fn keys(&self) -> &TokenKeys {
+        &self.inner.keys
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &MockConfig {
+        &self.inner.config
+    }
+
+    /// The next request id.
+    #[must_use]
+    pub fn next_request_id(&self) -> u64 {
+        self.inner
+            .request_ids
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1
+    }
+
+    /// Back to the fixtures' initial state; the id sequence restarts from the seed.
+    pub fn reset(&self) {
+        let now = self.now();
+        {
+            let mut store = self.store();
+            let fresh = store.reset(now);
+            *store = fresh;
+        }
+        self.journal().clear();
+    }
+}

@@ -1,0 +1,160 @@
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn the_clock_advances_by_the_given_amount() {
+    let mock = Mock::new();
+    let before = mock
+        .call(Method::GET, "/__mock/clock", None, None)
+        .await
+        .body;
+    assert_eq!(before["mode"], "manual");
+    assert_eq!(before["now"], "2026-01-15T09:00:00.000Z");
+    let after = mock
+        .call(
+            Method::POST,
+            "/__mock/clock/advance",
+            None,
+            Some(json!({"seconds": 90})),
+        )
+        .await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert_eq!(after.body["now"], "2026-01-15T09:01:30.000Z");
+    let after = mock
+        .call(
+            Method::POST,
+            "/__mock/clock/advance",
+            None,
+            Some(json!({"days": 94})),
+        )
+        .await;
+    assert_eq!(after.body["now"], "2026-04-19T09:01:30.000Z");
+}
+
+#[tokio::test]
+async fn a_bad_advance_is_refused_naming_the_field() {
+    let mock = Mock::new();
+    let reply = mock
+        .call(
+            Method::POST,
+            "/__mock/clock/advance",
+            None,
+            Some(json!({"seconds": -5, "weeks": 1})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let fields: Vec<&str> = reply.body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(fields, ["seconds", "weeks"]);
+    let reply = mock
+        .call(Method::POST, "/__mock/clock/advance", None, Some(json!({})))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_journal_records_api_requests_with_secrets_masked() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    mock.sale(&token, 1000).await;
+    mock.call(Method::GET, "/__mock/clock", None, None).await;
+    let journal = mock
+        .call(Method::GET, "/__mock/requests", None, None)
+        .await
+        .body;
+    let entries = journal["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2, "control-plane calls are not journaled");
+    assert_eq!(entries[0]["path"], "/cloud/oauth/token");
+    let login_body = entries[0]["requestBody"].as_str().expect("body");
+    assert!(login_body.contains("password=***") && !login_body.contains("ABCDEFGHIJKL"));
+    assert!(
+        !entries[0]["responseBody"]
+            .as_str()
+            .expect("body")
+            .contains(&token)
+    );
+    assert_eq!(entries[1]["terminal"], "999888");
+    assert_eq!(entries[1]["status"], 201);
+    assert!(
+        !entries[1]["authorization"]
+            .as_str()
+            .expect("auth")
+            .contains(&token)
+    );
+
+    let filtered = mock
+        .call(
+            Method::GET,
+            "/__mock/requests?path=/v1/&terminal=999888",
+            None,
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(filtered["entries"].as_array().expect("entries").len(), 1);
+    assert_eq!(
+        mock.call(Method::DELETE, "/__mock/requests", None, None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let journal = mock
+        .call(Method::GET, "/__mock/requests", None, None)
+        .await
+        .body;
+    assert_eq!(journal["entries"].as_array().expect("entries").len(), 0);
+}
+
+#[tokio::test]
+async fn the_state_shows_terminals_tasks_transactions_and_batches() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    mock.pay(&token, 1000).await;
+    let state = mock
+        .call(Method::GET, "/__mock/state", None, None)
+        .await
+        .body;
+    assert_eq!(state["terminals"].as_array().expect("terminals").len(), 3);
+    assert_eq!(state["tasks"].as_array().expect("tasks").len(), 1);
+    assert_eq!(
+        state["transactions"]
+            .as_array()
+            .expect("transactions")
+            .len(),
+        1
+    );
+    assert_eq!(state["counts"]["transactions"], 1);
+    assert_eq!(
+        state["terminals"][0]["openBatch"]["totals"]["saleAmount"],
+        1000
+    );
+}
+
+#[tokio::test]
+async fn health_answers_up() {
+    let mock = Mock::new();
+    let reply = mock.call(Method::GET, "/__mock/health", None, None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["status"], "UP");
+    assert!(reply.headers.get("x-request-id").is_some());
+}
+
+#[tokio::test]
+async fn an_admin_token_locks_the_control_plane_but_not_the_api() {
+    let mut config = gptom_mock::MockConfig::embedded().expect("fixtures");
+    config.admin_token = Some("s3cret".into());
+    let mock = Mock::with_config(config);
+    let reply = mock.call(Method::POST, "/__mock/reset", None, None).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = mock
+        .call(Method::POST, "/__mock/reset", Some("s3cret"), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(mock.login(JAN, Some("999888")).await.status, StatusCode::OK);
+}

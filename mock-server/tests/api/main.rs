@@ -1,0 +1,11 @@
+//! In-process HTTP tests of the mock: `app(state).oneshot(request)` with a manual clock.
+
+mod support;
+
+mod bad_input;
+mod batch;
+mod control;
+mod isolation;
+mod oauth;
+mod storno;
+mod tasks;
