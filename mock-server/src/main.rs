@@ -31,6 +31,19 @@ struct Cli {
 enum Command {
     /// Runs the mock server (the default when no command is given).
     Serve(ServeArgs),
+    /// Works with scenario files.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ScenarioCommand {
+    /// Validates scenario files; exits non-zero on any problem (for CI).
+    Check {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -66,6 +79,9 @@ struct ServeArgs {
     /// Start of the manual clock (RFC 3339); default 2026-01-15T09:00:00Z.
     #[arg(long)]
     start_time: Option<String>,
+    /// A scenario file to activate (repeatable; terminal-bound scenarios first, then one unbound).
+    #[arg(long = "scenario", value_name = "FILE")]
+    scenarios: Vec<PathBuf>,
     /// A directory with accounts.json and cards.json instead of the embedded fixtures.
     #[arg(long)]
     fixtures: Option<PathBuf>,
@@ -93,6 +109,12 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Scenario(ScenarioCommand::Check { files })) => {
+            if !check_scenarios(&files) {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         None => serve(cli.serve),
     }
 }
@@ -111,6 +133,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("loading fixtures from {}", dir.display()))?,
         None => Fixtures::embedded().context("loading the embedded fixtures")?,
     };
+    let mut loaded = Vec::new();
+    let mut failed = false;
+    for path in &args.scenarios {
+        match gptom_mock::scenario::load_file(path) {
+            Ok(scenario) => loaded.push(Arc::new(scenario)),
+            Err(error) => {
+                eprintln!("{error}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        bail!("the scenario files above have problems; nothing was started");
+    }
+    // Terminal-bound scenarios are consulted first; the first unbound one covers the rest.
+    let mut active = loaded.clone();
+    active.sort_by_key(|scenario| scenario.terminals.is_none());
     let clock: Arc<dyn Clock> = match args.clock {
         ClockChoice::System => Arc::new(SystemClock::new()),
         ClockChoice::Manual => {
@@ -125,13 +164,18 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = MockConfig {
         seed: args.seed,
         fixtures: Arc::new(fixtures),
-        scenarios: Vec::new(),
-        available_scenarios: Vec::new(),
+        scenarios: active,
+        available_scenarios: loaded,
         body_limit: args.body_limit,
         journal_capacity: args.journal_size,
         admin_token: args.admin_token.clone(),
         jwt_secret: args.jwt_secret.clone(),
     };
+    let scenario_names: Vec<String> = config
+        .scenarios
+        .iter()
+        .map(|scenario| scenario.name.clone())
+        .collect();
     let state = AppState::new(config, clock);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -143,6 +187,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("binding {address}"))?;
         let local = listener.local_addr()?;
+        for scenario in &scenario_names {
+            tracing::info!(scenario = %scenario, "scenario active");
+        }
         tracing::info!(
             address = %local,
             seed = args.seed,
@@ -153,6 +200,25 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("gptom-mock stopped");
         anyhow::Ok(())
     })
+}
+
+/// Prints `ok`/`error` per file and every problem; false when any file has one.
+fn check_scenarios(files: &[PathBuf]) -> bool {
+    let mut problems = 0usize;
+    for path in files {
+        match gptom_mock::scenario::load_file(path) {
+            Ok(scenario) => println!("ok    {} ({})", path.display(), scenario.name),
+            Err(error) => {
+                problems += error.problems.len();
+                println!("error {}", path.display());
+                eprintln!("{error}");
+            }
+        }
+    }
+    if problems > 0 {
+        eprintln!("{problems} problem(s) in {} file(s) checked", files.len());
+    }
+    problems == 0
 }
 
 fn install_logging(format: LogFormat, level: &str) {

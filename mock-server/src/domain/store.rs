@@ -101,6 +101,7 @@ pub struct TokenGrant {
 /// The store.
 #[derive(Debug)]
 pub struct Store {
+    base_fixtures: Arc<Fixtures>,
     fixtures: Arc<Fixtures>,
     scenarios: Vec<Arc<Scenario>>,
     default_scenario: Arc<Scenario>,
@@ -118,6 +119,8 @@ pub struct Store {
     refresh_tokens: HashMap<Box<str>, RefreshRecord>,
     refresh_order: VecDeque<Box<str>>,
     token_uses: HashMap<Box<str>, u32>,
+    fault_counts: HashMap<(usize, usize), u32>,
+    fault_rng: IdGenerator,
 }
 
 impl Store {
@@ -133,8 +136,9 @@ impl Store {
         let mut store = Store {
             terminals: Vec::new(),
             terminal_index: HashMap::new(),
+            base_fixtures: Arc::clone(&fixtures),
             fixtures,
-            scenarios,
+            scenarios: Vec::new(),
             default_scenario: Arc::new(Scenario::default()),
             seed,
             ids: IdGenerator::new(seed),
@@ -148,17 +152,28 @@ impl Store {
             refresh_tokens: HashMap::new(),
             refresh_order: VecDeque::new(),
             token_uses: HashMap::new(),
+            fault_counts: HashMap::new(),
+            fault_rng: IdGenerator::new(seed ^ 0x6661_756c_7473),
         };
-        for terminal in &store.fixtures.terminals {
-            let index = u16::try_from(store.terminals.len()).unwrap_or(u16::MAX);
-            store.terminal_index.insert(terminal.tid.clone(), index);
-            store.terminals.push(TerminalState {
+        store.add_terminals(now);
+        store.activate(scenarios, now);
+        store
+    }
+
+    fn add_terminals(&mut self, now: Millis) {
+        for terminal in &self.fixtures.terminals {
+            if self.terminal_index.contains_key(&terminal.tid) {
+                continue;
+            }
+            let index = u16::try_from(self.terminals.len()).unwrap_or(u16::MAX);
+            self.terminal_index.insert(terminal.tid.clone(), index);
+            self.terminals.push(TerminalState {
                 tid: terminal.tid.clone(),
                 merchant_id: terminal.merchant_id.clone(),
-                company: store
+                company: self
                     .fixtures
                     .company_of(&terminal.merchant_id)
-                    .unwrap_or_default()
+                    .unwrap_or(&terminal.merchant_id)
                     .to_owned(),
                 currency: terminal.currency.clone(),
                 name: terminal.name.clone(),
@@ -173,25 +188,189 @@ impl Store {
                 receipt: 0,
             });
         }
-        store.apply_conditions(now);
-        store
+    }
+
+    /// Makes `scenarios` the active ones: adds their terminals and users, records their seeded
+    /// transactions, applies their terminal conditions. Recorded data is kept.
+    pub fn activate(&mut self, scenarios: Vec<Arc<Scenario>>, now: Millis) {
+        let extra_terminals: Vec<crate::fixtures::Terminal> = scenarios
+            .iter()
+            .flat_map(|scenario| scenario.initial.terminals.iter().cloned())
+            .collect();
+        let extra_users: Vec<crate::fixtures::User> = scenarios
+            .iter()
+            .flat_map(|scenario| scenario.initial.users.iter().cloned())
+            .collect();
+        if !extra_terminals.is_empty() || !extra_users.is_empty() {
+            let mut fixtures = (*self.fixtures).clone();
+            for terminal in extra_terminals {
+                if !fixtures
+                    .terminals
+                    .iter()
+                    .any(|known| known.tid == terminal.tid)
+                {
+                    fixtures.terminals.push(terminal);
+                }
+            }
+            for user in extra_users {
+                if !fixtures
+                    .users
+                    .iter()
+                    .any(|known| known.username == user.username)
+                {
+                    fixtures.users.push(user);
+                }
+            }
+            self.fixtures = Arc::new(fixtures);
+            self.add_terminals(now);
+        }
+        self.scenarios = scenarios;
+        self.fault_counts.clear();
+        self.apply_conditions(now);
+        let seeds: Vec<crate::scenario::SeedTransaction> = self
+            .scenarios
+            .iter()
+            .flat_map(|scenario| scenario.initial.transactions.iter().cloned())
+            .collect();
+        for seed in seeds {
+            self.seed_transaction(&seed, now);
+        }
+    }
+
+    fn seed_transaction(&mut self, seed: &crate::scenario::SeedTransaction, now: Millis) {
+        let Some(&terminal_index) = self.terminal_index.get(&seed.terminal) else {
+            return;
+        };
+        if seed
+            .ams_id
+            .as_deref()
+            .is_some_and(|ams_id| self.ams_index.contains_key(ams_id))
+        {
+            return;
+        }
+        let date = now.plus_ms(-seed.age_ms);
+        let card = (seed.payment_method == PaymentMethod::Card).then(|| {
+            draw_card(
+                &self.fixtures.cards,
+                &super::card::CardChoice::default(),
+                &mut self.ids,
+                seed.amount,
+            )
+        });
+        let approved = seed.result == PaymentResult::Accepted;
+        let authorization_code = (approved && card.is_some()).then(|| self.ids.code(6).into());
+        let id: Box<str> = self.ids.uuid().into();
+        let ams_id: Box<str> = match &seed.ams_id {
+            Some(ams_id) => ams_id.as_str().into(),
+            None => self.ids.digits(12).into(),
+        };
+        let reference_number: Box<str> = self.ids.digits(12).into();
+        let terminal = &mut self.terminals[usize::from(terminal_index)];
+        terminal.sequence += 1;
+        terminal.receipt += 1;
+        let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
+        let transaction = Transaction {
+            id: id.clone(),
+            ams_id: ams_id.clone(),
+            task: None,
+            terminal: terminal_index,
+            kind: TransactionType::Sale,
+            result: seed.result,
+            refusal: if approved {
+                Refusal::Approved
+            } else {
+                Refusal::Declined
+            },
+            payment_method: seed.payment_method,
+            amount: seed.amount,
+            tip: seed.tip,
+            card,
+            authorization_code,
+            reference_number,
+            origin_reference: seed.reference.as_deref().map(Box::from),
+            sequence_number: terminal.sequence,
+            receipt_number: terminal.receipt,
+            batch_number: terminal.batch_number.saturating_sub(1).max(1),
+            date,
+            origin: None,
+            cancelled_by: None,
+        };
+        self.transaction_index.insert(id, index);
+        self.ams_index.insert(ams_id, index);
+        self.transactions.push(transaction);
     }
 
     /// The same fixtures, scenarios and seed, with nothing recorded: the state after start.
     #[must_use]
     pub fn reset(&self, now: Millis) -> Store {
         Store::new(
-            Arc::clone(&self.fixtures),
+            Arc::clone(&self.base_fixtures),
             self.scenarios.clone(),
             self.seed,
             now,
         )
     }
 
-    /// Replaces the active scenarios (keeps recorded data).
-    pub fn set_scenarios(&mut self, scenarios: Vec<Arc<Scenario>>, now: Millis) {
-        self.scenarios = scenarios;
-        self.apply_conditions(now);
+    /// Whether any active scenario injects HTTP faults.
+    #[must_use]
+    pub fn has_faults(&self) -> bool {
+        self.scenarios
+            .iter()
+            .any(|scenario| !scenario.faults.is_empty())
+    }
+
+    /// The fault to inject into this request, if any (counts the match).
+    pub fn fault_for(
+        &mut self,
+        method: &str,
+        path: &str,
+        tid: Option<&str>,
+    ) -> Option<crate::scenario::Fault> {
+        for (scenario_index, scenario) in self.scenarios.iter().enumerate() {
+            let bound_elsewhere =
+                scenario.terminals.is_some() && !tid.is_some_and(|tid| scenario.applies_to(tid));
+            if bound_elsewhere {
+                continue;
+            }
+            for (fault_index, fault) in scenario.faults.iter().enumerate() {
+                let method_ok = fault
+                    .method
+                    .as_deref()
+                    .is_none_or(|wanted| wanted.eq_ignore_ascii_case(method));
+                let path_ok = match fault.path.strip_suffix('*') {
+                    Some(prefix) => path.starts_with(prefix),
+                    None => fault.path == path,
+                };
+                let terminal_ok = fault.terminal.as_ref().is_none_or(|tids| {
+                    tid.is_some_and(|tid| tids.iter().any(|known| known == tid))
+                });
+                if !(method_ok && path_ok && terminal_ok) {
+                    continue;
+                }
+                let seen = self
+                    .fault_counts
+                    .entry((scenario_index, fault_index))
+                    .or_insert(0);
+                *seen += 1;
+                let position = *seen;
+                if position <= fault.after {
+                    continue;
+                }
+                if fault
+                    .first
+                    .is_some_and(|first| position - fault.after > first)
+                {
+                    continue;
+                }
+                if let Some(probability) = fault.probability
+                    && !self.fault_rng.chance(probability)
+                {
+                    continue;
+                }
+                return Some(fault.clone());
+            }
+        }
+        None
     }
 
     /// The active scenarios, most specific first.
@@ -665,10 +844,13 @@ impl Store {
         task.plan.outcome = outcome;
         task.plan.card = card;
         task.plan.rule = Some("manual decision".into());
-        if task.plan.new == Phase::Manual || task.state == TaskState::New {
-            task.plan.new = Phase::Millis(0);
-        }
-        if task.plan.in_progress.is_some() {
+        if task.state == TaskState::New {
+            // Picked up when the device is free, decided at once.
+            task.plan.new = Phase::Manual;
+            if task.plan.in_progress.is_some() {
+                task.plan.in_progress = Some(Phase::Millis(0));
+            }
+        } else {
             task.plan.in_progress = Some(Phase::Manual);
         }
         task.ready_at = Some(now);
@@ -861,7 +1043,7 @@ impl Store {
         let transaction = Transaction {
             id: id.clone(),
             ams_id: ams_id.clone(),
-            task,
+            task: Some(task),
             terminal: terminal_index,
             kind: request.transaction_type,
             result,

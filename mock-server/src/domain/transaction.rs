@@ -15,8 +15,8 @@ pub struct Transaction {
     pub id: Box<str>,
     /// GP tom's back-end id, used for cancellations.
     pub ams_id: Box<str>,
-    /// The task that produced it (index).
-    pub task: u32,
+    /// The task that produced it (index); `None` for data a scenario seeded.
+    pub task: Option<u32>,
     /// Terminal index.
     pub terminal: u16,
     /// SALE or CANCEL.

@@ -153,6 +153,224 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
+/// Query of a scenario switch.
+#[derive(Debug, Deserialize)]
+pub struct ScenarioQuery {
+    name: Option<String>,
+}
+
+/// `GET /__mock/scenario`: the active scenarios (with their YAML) and the ones available by name.
+pub async fn get_scenario(State(state): State<AppState>) -> Json<Value> {
+    let active: Vec<Value> = state
+        .store()
+        .scenarios()
+        .iter()
+        .map(|scenario| scenario_summary(scenario))
+        .collect();
+    let available: Vec<&str> = state
+        .config()
+        .available_scenarios
+        .iter()
+        .map(|scenario| scenario.name.as_str())
+        .collect();
+    let default = gptom_default_summary();
+    Json(json!({ "active": active, "default": default, "available": available }))
+}
+
+fn gptom_default_summary() -> Value {
+    let scenario = crate::scenario::Scenario::default();
+    json!({ "name": scenario.name, "description": scenario.description })
+}
+
+fn scenario_summary(scenario: &crate::scenario::Scenario) -> Value {
+    json!({
+        "name": scenario.name,
+        "description": scenario.description,
+        "terminals": scenario.terminals,
+        "rules": scenario.rules.len(),
+        "faults": scenario.faults.len(),
+        "yaml": scenario.source,
+    })
+}
+
+/// `PUT /__mock/scenario`: the body is a scenario in YAML (or `?name=` picks one the mock was
+/// started with). A broken file is refused with every problem; the previous scenario stays active.
+pub async fn put_scenario(
+    State(state): State<AppState>,
+    Query(query): Query<ScenarioQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, Rejection> {
+    let scenario = match query.name {
+        Some(name) => state
+            .config()
+            .available_scenarios
+            .iter()
+            .find(|scenario| scenario.name == name)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::fields(vec![FieldError::new(
+                    "name",
+                    format!("no scenario named `{name}` was loaded at start"),
+                )])
+            })?,
+        None => {
+            let text = std::str::from_utf8(&body).map_err(|_| {
+                ApiError::fields(vec![FieldError::new(
+                    "$",
+                    "the scenario must be UTF-8 YAML",
+                )])
+            })?;
+            let scenario = crate::scenario::load_str("<request body>", text).map_err(|error| {
+                ApiError::fields(
+                    error
+                        .problems
+                        .iter()
+                        .map(|problem| {
+                            FieldError::new(
+                                format!(
+                                    "line {} column {}",
+                                    problem.position.line, problem.position.column
+                                ),
+                                problem.message.clone(),
+                            )
+                        })
+                        .collect(),
+                )
+            })?;
+            std::sync::Arc::new(scenario)
+        }
+    };
+    let summary = scenario_summary(&scenario);
+    let now = state.now();
+    state.store().activate(vec![scenario], now);
+    Ok(Json(json!({ "active": [summary] })))
+}
+
+/// `DELETE /__mock/scenario`: back to the default scenario.
+pub async fn delete_scenario(State(state): State<AppState>) -> StatusCode {
+    let now = state.now();
+    state.store().activate(Vec::new(), now);
+    StatusCode::NO_CONTENT
+}
+
+/// `POST /__mock/tasks/{taskId}/decide`: the outcome of a task waiting for a person.
+///
+/// Body: `{"outcome": "approve" | "decline" | "customer_cancel" | "pin_timeout" | "error",
+/// "refusal": "insufficientFunds", "code": 62, "message": "…", "brand": "VISA",
+/// "entryMode": "CHIP", "pinVerified": true}`.
+pub async fn decide_task(
+    State(state): State<AppState>,
+    axum::extract::Path(task_id): axum::extract::Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, Rejection> {
+    use crate::domain::card::{CardBrand, CardChoice, EntryMode};
+    use crate::domain::refusal::Refusal;
+    use crate::scenario::{Outcome, PaymentResult};
+    let mut errors = Vec::new();
+    let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
+    let refusal = match text("refusal") {
+        None => None,
+        Some(word) => {
+            let parsed = Refusal::parse(&word);
+            if parsed.is_none() {
+                errors.push(FieldError::new(
+                    "refusal",
+                    "must be a GP tom refusal word such as insufficientFunds",
+                ));
+            }
+            parsed
+        }
+    };
+    let code = match body.get("code") {
+        None | Some(Value::Null) => None,
+        Some(value) => match value
+            .as_u64()
+            .and_then(|code| u16::try_from(code).ok())
+            .filter(|code| *code <= 999)
+        {
+            Some(code) => Some(code),
+            None => {
+                errors.push(FieldError::new("code", "must be an integer 0..=999"));
+                None
+            }
+        },
+    };
+    let message = text("message");
+    let outcome = match text("outcome").as_deref() {
+        Some("approve") => Some(Outcome::approved()),
+        Some("decline") => Some(Outcome::Payment {
+            result: PaymentResult::Declined,
+            refusal: refusal
+                .filter(|word| *word != Refusal::Approved)
+                .unwrap_or(Refusal::Declined),
+        }),
+        Some("customer_cancel") => Some(Outcome::Canceled {
+            code: code.unwrap_or(43),
+            message: message
+                .clone()
+                .unwrap_or_else(|| "Cancelled by customer".into()),
+        }),
+        Some("pin_timeout") => Some(Outcome::Canceled {
+            code: code.unwrap_or(43),
+            message: message
+                .clone()
+                .unwrap_or_else(|| "PIN entry timeout".into()),
+        }),
+        Some("error") => Some(Outcome::Error {
+            code: code.unwrap_or(62),
+            message: message.clone().unwrap_or_else(|| "Error".into()),
+        }),
+        _ => {
+            errors.push(FieldError::new(
+                "outcome",
+                "must be one of approve, decline, customer_cancel, pin_timeout, error",
+            ));
+            None
+        }
+    };
+    let brand = text("brand").and_then(|name| {
+        let found = CardBrand::ALL
+            .into_iter()
+            .find(|brand| brand.as_str() == name);
+        if found.is_none() {
+            errors.push(FieldError::new(
+                "brand",
+                "must be one of VISA, MASTERCARD, MAESTRO, AMEX",
+            ));
+        }
+        found
+    });
+    let entry_mode = text("entryMode").and_then(|name| {
+        let found = [
+            EntryMode::Contactless,
+            EntryMode::Chip,
+            EntryMode::Magstripe,
+            EntryMode::Manual,
+        ]
+        .into_iter()
+        .find(|mode| mode.as_str() == name);
+        if found.is_none() {
+            errors.push(FieldError::new(
+                "entryMode",
+                "must be one of CONTACTLESS, CHIP, MAGSTRIPE, MANUAL",
+            ));
+        }
+        found
+    });
+    let pin_ok = body.get("pinVerified").and_then(Value::as_bool);
+    let (Some(outcome), true) = (outcome, errors.is_empty()) else {
+        return Err(ApiError::fields(errors).into());
+    };
+    let card = CardChoice {
+        brand,
+        entry_mode,
+        pin_ok,
+    };
+    let now = state.now();
+    let task = state.store().decide_task(&task_id, outcome, card, now)?;
+    Ok(Json(serde_json::to_value(task).unwrap_or(Value::Null)))
+}
+
 /// Requires the admin token on the control plane when one is configured.
 pub async fn require_admin(
     State(state): State<AppState>,

@@ -4,6 +4,7 @@
 pub mod batches;
 pub mod control;
 pub mod extract;
+pub mod faults;
 pub mod oauth;
 pub mod pipeline;
 pub mod tasks;
@@ -29,6 +30,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/__mock/state", get(control::get_state))
         .route("/__mock/health", get(control::health))
+        .route("/__mock/tasks/{task_id}/decide", post(control::decide_task))
+        .route(
+            "/__mock/scenario",
+            get(control::get_scenario)
+                .put(control::put_scenario)
+                .delete(control::delete_scenario),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             control::require_admin,
@@ -49,6 +57,10 @@ pub fn router(state: AppState) -> Router {
         .merge(control)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject_faults,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             pipeline::pipeline,

@@ -107,7 +107,10 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
     }
 
     let (parts, body) = response.into_parts();
-    let response_bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let (response_bytes, dropped) = match to_bytes(body, usize::MAX).await {
+        Ok(bytes) => (bytes, false),
+        Err(_) => (axum::body::Bytes::new(), true),
+    };
     let form = content_type
         .as_deref()
         .is_some_and(|content_type| content_type.starts_with("application/x-www-form-urlencoded"));
@@ -138,6 +141,10 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
             duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             fault,
         });
+    }
+    if dropped {
+        // The answer was meant to be lost: keep failing the body so the connection is cut.
+        return Response::from_parts(parts, super::faults::failing_body());
     }
     Response::from_parts(parts, Body::from(response_bytes))
 }

@@ -116,9 +116,11 @@ impl Scenario {
             .terminal_conditions
             .get(facts.tid)
             .is_some_and(|condition| condition.manual);
+        // First matching rule wins; a request no rule matches gets GP tom's test-amount behaviour.
         let rule = self
             .rules
             .iter()
+            .chain(default_rules().iter())
             .find(|rule| rule.when.matches(request, facts));
         let (outcome, timeline, card, name) = match rule {
             Some(rule) => (
@@ -151,6 +153,11 @@ impl Scenario {
         };
         finish_plan(outcome, base, CardChoice::default(), None, false)
     }
+}
+
+fn default_rules() -> &'static [super::model::Rule] {
+    static DEFAULT: std::sync::OnceLock<Scenario> = std::sync::OnceLock::new();
+    &DEFAULT.get_or_init(Scenario::default).rules
 }
 
 fn finish_plan(

@@ -32,6 +32,13 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// Spellings and statuses public docs leave open.
     pub wire: WireProfile,
+    /// Data added when the scenario is activated.
+    pub initial: InitialData,
+    /// What the scenario promises (for tests).
+    pub expect: Vec<Expectation>,
+    /// The YAML it was loaded from (`None` for the built-in default).
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 /// How long a task stays in each non-final state.
@@ -444,6 +451,98 @@ impl Default for Scenario {
             tokens: TokenPolicy::default(),
             faults: Vec::new(),
             wire: WireProfile::default(),
+            initial: InitialData::default(),
+            expect: Vec::new(),
+            source: None,
         }
     }
+}
+
+/// Data a scenario adds at activation.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct InitialData {
+    /// Extra terminals.
+    pub terminals: Vec<crate::fixtures::Terminal>,
+    /// Extra users.
+    pub users: Vec<crate::fixtures::User>,
+    /// Transactions recorded in the past.
+    pub transactions: Vec<SeedTransaction>,
+}
+
+/// A transaction that already happened when the scenario starts.
+#[derive(Clone, Debug, Serialize)]
+pub struct SeedTransaction {
+    /// Terminal.
+    pub terminal: String,
+    /// Minor units.
+    pub amount: i64,
+    /// Tip.
+    pub tip: i64,
+    /// How long ago, milliseconds.
+    pub age_ms: i64,
+    /// Result.
+    pub result: PaymentResult,
+    /// CARD or CASH.
+    pub payment_method: PaymentMethod,
+    /// The integrator's reference.
+    pub reference: Option<String>,
+    /// A fixed amsID so tests can cancel it; generated when absent.
+    pub ams_id: Option<String>,
+}
+
+/// What a scenario promises: steps run through HTTP and what each must show. The engine ignores
+/// it; the scenario tests and the harness run it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Expectation {
+    /// What to do.
+    pub step: ExpectStep,
+    /// On which terminal (default: the scenario's first bound terminal or 999888).
+    pub terminal: Option<String>,
+    /// HTTP status of the request that starts the step.
+    pub status: Option<u16>,
+    /// HTTP status of the first poll of the task.
+    pub poll_status: Option<u16>,
+    /// Final task state.
+    pub task: Option<String>,
+    /// Transaction result.
+    pub result: Option<PaymentResult>,
+    /// Refusal word.
+    pub refusal: Option<Refusal>,
+    /// Task error code.
+    pub error_code: Option<u16>,
+    /// Act as the master account (the body names the terminal).
+    pub master: bool,
+    /// Virtual time from the request to the final state is at least this (ms).
+    pub elapsed_at_least_ms: Option<i64>,
+    /// A closed batch's `totalAmount`.
+    pub batch_total_amount: Option<i64>,
+}
+
+/// One step of an expectation.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExpectStep {
+    /// A SALE of this amount.
+    Sale {
+        /// Amount.
+        amount: i64,
+        /// Reference.
+        reference: Option<String>,
+    },
+    /// A CANCEL of the terminal's last transaction.
+    CancelLast,
+    /// A CANCEL of the transaction with this amsID.
+    CancelOlder {
+        /// amsID.
+        ams_id: String,
+    },
+    /// A batch close.
+    CloseBatch,
+    /// Move the clock.
+    Advance {
+        /// Milliseconds.
+        ms: i64,
+    },
+    /// A refresh grant with the current refresh token.
+    Refresh,
 }

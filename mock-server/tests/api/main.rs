@@ -7,5 +7,6 @@ mod batch;
 mod control;
 mod isolation;
 mod oauth;
+mod scenarios;
 mod storno;
 mod tasks;

@@ -18,6 +18,8 @@ pub const PASSWORD: &str = "ABCDEFGHIJKL";
 
 pub struct Reply {
     pub status: StatusCode,
+    /// The answer never arrived whole (a dropped connection).
+    pub dropped: bool,
     pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
@@ -31,6 +33,12 @@ pub struct Mock {
 impl Mock {
     pub fn new() -> Self {
         Self::with_config(MockConfig::embedded().expect("fixtures"))
+    }
+
+    pub fn with_scenario(scenario: gptom_mock::scenario::Scenario) -> Self {
+        let mut config = MockConfig::embedded().expect("fixtures");
+        config.scenarios = vec![Arc::new(scenario)];
+        Self::with_config(config)
     }
 
     pub fn with_config(config: MockConfig) -> Self {
@@ -50,16 +58,14 @@ impl Mock {
             .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+        let collected = response.into_body().collect().await;
+        let dropped = collected.is_err();
+        let bytes = collected.map(|body| body.to_bytes()).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Reply {
             status,
+            dropped,
             headers,
             body,
             text,
