@@ -31,6 +31,15 @@ struct Cli {
 enum Command {
     /// Runs the mock server (the default when no command is given).
     Serve(ServeArgs),
+    /// Opens a gptom:// deep link on a running mock (as the GP tom app would) and prints the
+    /// redirect and the decoded result.
+    Applink {
+        /// The deep link, e.g. 'gptom://transaction/create?amount=1000&redirectUrl=myapp://done'.
+        link: String,
+        /// The mock's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080", env = "GPTOM_MOCK_URL")]
+        url: String,
+    },
     /// Works with scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -109,6 +118,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Applink { link, url }) => applink(&link, &url),
         Some(Command::Scenario(ScenarioCommand::Check { files })) => {
             if !check_scenarios(&files) {
                 std::process::exit(1);
@@ -198,6 +208,38 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
         gptom_mock::serve(listener, state, shutdown_signal()).await?;
         tracing::info!("gptom-mock stopped");
+        anyhow::Ok(())
+    })
+}
+
+fn applink(link: &str, base: &str) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    runtime.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .context("building the HTTP client")?;
+        let encoded: String = form_urlencoded::byte_serialize(link.as_bytes()).collect();
+        let target = format!("{}/app2app?url={encoded}", base.trim_end_matches('/'));
+        let response = http
+            .get(&target)
+            .send()
+            .await
+            .with_context(|| format!("calling {target}: is the mock running?"))?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.context("reading the answer")?;
+        println!("HTTP {status}");
+        if let Some(redirect) = body.get("redirect").and_then(serde_json::Value::as_str) {
+            println!("redirect: {redirect}");
+        }
+        let shown = body.get("result").unwrap_or(&body);
+        println!("{}", serde_json::to_string_pretty(shown)?);
+        if status.is_client_error() || status.is_server_error() {
+            bail!("the mock refused the link");
+        }
         anyhow::Ok(())
     })
 }

@@ -41,7 +41,7 @@ impl Totals {
                 }
                 self.total_amount += transaction.amount + transaction.tip;
             }
-            TransactionType::Cancel => {
+            TransactionType::Cancel | TransactionType::Refund => {
                 self.void_count += 1;
                 self.void_amount += transaction.amount + transaction.tip;
                 self.total_amount -= transaction.amount + transaction.tip;

@@ -1,6 +1,7 @@
 //! Pure domain logic: terminals, tasks, transactions, tokens, batches, storno rules.
 //! No axum, no IO, no clock: `now` is always a parameter.
 
+pub mod app2app;
 pub mod batch;
 pub mod card;
 pub mod ids;

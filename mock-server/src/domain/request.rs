@@ -33,6 +33,8 @@ pub enum TransactionType {
     Sale,
     /// A storno of an earlier payment.
     Cancel,
+    /// A refund (app-to-app `transaction/refund`).
+    Refund,
 }
 
 impl TransactionType {
@@ -42,6 +44,7 @@ impl TransactionType {
         match self {
             TransactionType::Sale => "SALE",
             TransactionType::Cancel => "CANCEL",
+            TransactionType::Refund => "REFUND",
         }
     }
 }
@@ -152,6 +155,9 @@ pub struct TransactionRequest {
     /// CANCEL with OLDER_TRANSACTION: the original's amsID.
     #[serde(rename = "originTransactionID")]
     pub origin_transaction_id: Option<Box<str>>,
+    /// App-to-app: the caller's request id (for `transaction/detail?requestID=`).
+    #[serde(rename = "requestID", skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<Box<str>>,
 }
 
 /// The largest amount accepted (999 999.99 in major units).
@@ -367,6 +373,7 @@ pub fn parse_transaction_request(body: &Value) -> Result<TransactionRequest, Vec
                 tid,
                 cancel_mode,
                 origin_transaction_id,
+                request_id: None,
             })
         }
         _ => Err(fields.errors),

@@ -101,26 +101,28 @@ pub struct TokenGrant {
 /// The store.
 #[derive(Debug)]
 pub struct Store {
-    base_fixtures: Arc<Fixtures>,
-    fixtures: Arc<Fixtures>,
-    scenarios: Vec<Arc<Scenario>>,
-    default_scenario: Arc<Scenario>,
-    seed: u64,
-    ids: IdGenerator,
-    terminals: Vec<TerminalState>,
-    terminal_index: HashMap<String, u16>,
-    tasks: Vec<Task>,
-    task_index: HashMap<Box<str>, u32>,
-    transactions: Vec<Transaction>,
-    transaction_index: HashMap<Box<str>, u32>,
-    ams_index: HashMap<Box<str>, u32>,
-    batches: Vec<Batch>,
-    batch_index: HashMap<(u16, u32), u32>,
-    refresh_tokens: HashMap<Box<str>, RefreshRecord>,
-    refresh_order: VecDeque<Box<str>>,
-    token_uses: HashMap<Box<str>, u32>,
-    fault_counts: HashMap<(usize, usize), u32>,
-    fault_rng: IdGenerator,
+    pub(super) base_fixtures: Arc<Fixtures>,
+    pub(super) fixtures: Arc<Fixtures>,
+    pub(super) scenarios: Vec<Arc<Scenario>>,
+    pub(super) default_scenario: Arc<Scenario>,
+    pub(super) seed: u64,
+    pub(super) ids: IdGenerator,
+    pub(super) terminals: Vec<TerminalState>,
+    pub(super) terminal_index: HashMap<String, u16>,
+    pub(super) tasks: Vec<Task>,
+    pub(super) task_index: HashMap<Box<str>, u32>,
+    pub(super) transactions: Vec<Transaction>,
+    pub(super) transaction_index: HashMap<Box<str>, u32>,
+    pub(super) ams_index: HashMap<Box<str>, u32>,
+    pub(super) batches: Vec<Batch>,
+    pub(super) batch_index: HashMap<(u16, u32), u32>,
+    pub(super) refresh_tokens: HashMap<Box<str>, RefreshRecord>,
+    pub(super) refresh_order: VecDeque<Box<str>>,
+    pub(super) token_uses: HashMap<Box<str>, u32>,
+    pub(super) fault_counts: HashMap<(usize, usize), u32>,
+    pub(super) fault_rng: IdGenerator,
+    /// The simulated GP tom app: the terminal it is logged in to (app-to-app).
+    pub(super) app_session: Option<AppSession>,
 }
 
 impl Store {
@@ -154,9 +156,11 @@ impl Store {
             token_uses: HashMap::new(),
             fault_counts: HashMap::new(),
             fault_rng: IdGenerator::new(seed ^ 0x6661_756c_7473),
+            app_session: None,
         };
         store.add_terminals(now);
         store.activate(scenarios, now);
+        store.app_session = store.default_app_session();
         store
     }
 
@@ -766,7 +770,24 @@ impl Store {
         Ok(self.task_body(index))
     }
 
-    fn push_task(
+    /// A task that never enters the terminal's queue (app-to-app operations run at once).
+    pub(super) fn push_task_detached(
+        &mut self,
+        kind: TaskKind,
+        terminal: u16,
+        plan: Plan,
+        ordinal: u32,
+        now: Millis,
+    ) -> u32 {
+        let index = self.push_task(kind, terminal, plan, ordinal, now);
+        let queue = &mut self.terminals[usize::from(terminal)].queue;
+        if queue.back() == Some(&index) {
+            queue.pop_back();
+        }
+        index
+    }
+
+    pub(super) fn push_task(
         &mut self,
         kind: TaskKind,
         terminal: u16,
@@ -909,7 +930,7 @@ impl Store {
         }
     }
 
-    fn finish_task(&mut self, index: u32, at: Millis) {
+    pub(super) fn finish_task(&mut self, index: u32, at: Millis) {
         let task = &self.tasks[index as usize];
         let terminal = task.terminal;
         let outcome = task.plan.outcome.clone();
@@ -951,8 +972,10 @@ impl Store {
         task.ready_at = None;
         task.polls_in_state = 0;
         let terminal = &mut self.terminals[usize::from(terminal)];
-        terminal.free_at = at;
-        terminal.queue.pop_front();
+        if terminal.queue.front() == Some(&index) {
+            terminal.free_at = at;
+            terminal.queue.pop_front();
+        }
     }
 
     fn finish_storno(
@@ -999,7 +1022,7 @@ impl Store {
         }
     }
 
-    fn record_transaction(
+    pub(super) fn record_transaction(
         &mut self,
         task: u32,
         request: &TransactionRequest,
@@ -1071,7 +1094,7 @@ impl Store {
         index
     }
 
-    fn close_batch(&mut self, terminal_index: u16, at: Millis) -> u32 {
+    pub(super) fn close_batch(&mut self, terminal_index: u16, at: Millis) -> u32 {
         let terminal = &mut self.terminals[usize::from(terminal_index)];
         let batch = Batch {
             terminal: terminal_index,
@@ -1282,6 +1305,15 @@ impl Store {
             "batches": batches,
         })
     }
+}
+
+/// Who the simulated GP tom app is logged in as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppSession {
+    /// Terminal index.
+    pub terminal: u16,
+    /// User.
+    pub username: String,
 }
 
 /// Sizes of the store.

@@ -1,6 +1,7 @@
 //! The HTTP surface: one route table with the paths spelled as GP tom spells them, plus the
 //! control plane under `/__mock/`.
 
+pub mod app2app;
 pub mod batches;
 pub mod control;
 pub mod extract;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/cloud/oauth/token", post(oauth::create_token))
+        .route("/app2app", get(app2app::open_deep_link))
         .route("/api/oauth/token", post(oauth::create_token))
         .route(
             "/v1/tasks/{task}",

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod app2app;
 mod bad_input;
 mod batch;
 mod control;

@@ -1,0 +1,351 @@
+//! `GET /app2app`: the mock as the GP tom app.
+
+use axum::http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+async fn open(mock: &Mock, link: &str) -> Reply {
+    mock.call(
+        Method::GET,
+        &format!("/app2app?url={}", encode(link)),
+        None,
+        None,
+    )
+    .await
+}
+
+/// The redirect's query as a map, with JSON parameters decoded.
+fn redirect_query(reply: &Reply) -> Value {
+    let location = reply
+        .headers
+        .get(header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .expect("Location");
+    let url = url::Url::parse(location).expect("redirect URL");
+    let mut map = serde_json::Map::new();
+    for (key, value) in url.query_pairs() {
+        let decoded = match key.as_ref() {
+            "receipt" | "batch" | "appStatus" => {
+                serde_json::from_str(&value).expect("JSON parameter")
+            }
+            _ => Value::from(value.into_owned()),
+        };
+        map.insert(key.into_owned(), decoded);
+    }
+    Value::Object(map)
+}
+
+#[tokio::test]
+async fn a_payment_by_deep_link_redirects_with_status_code_and_receipt() {
+    let mock = Mock::new();
+    let reply = open(&mock, "gptom://transaction/create?amount=435&tipAmount=50&originReferenceNum=Order%207&redirectUrl=myshop://done?order=7").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
+    let location = reply
+        .headers
+        .get(header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .expect("Location");
+    assert!(
+        location.starts_with("myshop://done?order=7&status=COMPLETED&code=approved&receipt="),
+        "{location}"
+    );
+    assert_eq!(reply.body["redirect"], location);
+    let query = redirect_query(&reply);
+    assert_eq!(query["receipt"]["amount"], "4.35");
+    assert_eq!(query["receipt"]["tipAmount"], "0.50");
+    assert_eq!(query["receipt"]["totalAmount"], "4.85");
+    assert_eq!(query["receipt"]["result"], 0);
+    insta::assert_json_snapshot!(query);
+}
+
+#[tokio::test]
+async fn every_validation_error_answers_with_gp_toms_error_word() {
+    let mock = Mock::new();
+    let cases = [
+        (
+            "gptom://transaction/create?redirectUrl=a://b",
+            "invalidAmount",
+        ),
+        (
+            "gptom://transaction/create?amount=4.35&redirectUrl=a://b",
+            "invalidAmount",
+        ),
+        (
+            "gptom://transaction/create?amount=-1&redirectUrl=a://b",
+            "invalidAmount",
+        ),
+        (
+            "gptom://transaction/create?amount=100&printByPaymentApp=yes&redirectUrl=a://b",
+            "invalidParameter",
+        ),
+        (
+            "gptom://transaction/create?amount=100&originReferenceNum=123456789012345678901&redirectUrl=a://b",
+            "invalidParameter",
+        ),
+        (
+            "gptom://transaction/create?amount=100&preferableReceiptType=fax&redirectUrl=a://b",
+            "invalidParameter",
+        ),
+        (
+            "gptom://transaction/create?amount=100&transactionType=CHEQUE&redirectUrl=a://b",
+            "unsupportedTransactionOperationOrType",
+        ),
+        (
+            "gptom://transaction/teleport?redirectUrl=a://b",
+            "unsupportedTransactionOperationOrType",
+        ),
+        (
+            "gptom://transaction/cancel?amsID=000000000000&redirectUrl=a://b",
+            "cannotBeVoided",
+        ),
+        (
+            "gptom://transaction/create?amount=100&clientID=&redirectUrl=a://b",
+            "invalidClientId",
+        ),
+    ];
+    for (link, word) in cases {
+        let reply = open(&mock, link).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{link}");
+        let query = redirect_query(&reply);
+        assert_eq!(query["status"], "ERROR", "{link}");
+        assert_eq!(query["error"], word, "{link}");
+    }
+    assert_eq!(
+        mock.state.store().counts().transactions,
+        0,
+        "no refused link recorded anything"
+    );
+}
+
+#[tokio::test]
+async fn receipt_types_are_accepted_in_any_case_with_phone_as_sms() {
+    let mock = Mock::new();
+    for kind in ["sms", "PHONE", "Email", "qr", "PRINT"] {
+        let reply = open(&mock, &format!("gptom://transaction/create?amount=100&preferableReceiptType={kind}&redirectUrl=a://b")).await;
+        assert_eq!(redirect_query(&reply)["status"], "COMPLETED", "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn what_is_not_a_gptom_url_is_a_400_json_error() {
+    let mock = Mock::new();
+    for link in [
+        "https://example.com/x",
+        "not a url",
+        "",
+        "gptom://transaction/create?amount=1&redirectUrl=%20",
+    ] {
+        let reply = open(&mock, link).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{link}");
+        assert_eq!(reply.body["errors"][0]["field"], "url");
+    }
+    let reply = mock.call(Method::GET, "/app2app", None, None).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_deep_link_payment_is_a_normal_transaction_of_the_cloud_api() {
+    let mock = Mock::new();
+    let reply = open(
+        &mock,
+        "gptom://transaction/create?amount=1000&redirectUrl=a://b",
+    )
+    .await;
+    let ams_id = redirect_query(&reply)["receipt"]["amsID"]
+        .as_str()
+        .expect("amsID")
+        .to_owned();
+    let transaction_id = reply.body["result"]["receipt"]["transactionId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let token = mock.token(JAN, Some("999888")).await;
+    let seen = mock
+        .call(
+            Method::GET,
+            &format!("/v1/transactions/{transaction_id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert_eq!(seen.body["amsID"], ams_id);
+    // cancellable through the Cloud API
+    assert_eq!(
+        mock.cancel(&token, "LAST_TRANSACTION", None).await["state"],
+        "COMPLETED"
+    );
+    // and then not again through the app
+    let again = open(
+        &mock,
+        &format!("gptom://transaction/cancel?amsID={ams_id}&redirectUrl=a://b"),
+    )
+    .await;
+    assert_eq!(redirect_query(&again)["error"], "cannotBeVoided");
+}
+
+#[tokio::test]
+async fn a_cloud_payment_is_cancellable_by_deep_link_and_counted_in_the_batch() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    let (_, first) = mock.pay(&token, 1000).await;
+    mock.pay(&token, 2000).await;
+    let reply = open(
+        &mock,
+        &format!(
+            "gptom://transaction/cancel?amsID={}&redirectUrl=a://b",
+            first["amsID"].as_str().expect("ams")
+        ),
+    )
+    .await;
+    let query = redirect_query(&reply);
+    assert_eq!(query["status"], "COMPLETED", "{query}");
+    assert_eq!(query["receipt"]["transactionType"], "CANCEL");
+    open(
+        &mock,
+        "gptom://transaction/create?amount=500&redirectUrl=a://b",
+    )
+    .await;
+    let detail = open(&mock, "gptom://batch/detail?redirectUrl=a://b").await;
+    assert_eq!(
+        redirect_query(&detail)["batch"]["totals"]["totalAmount"],
+        2500
+    );
+    let closed = open(&mock, "gptom://batch/close?redirectUrl=a://b").await;
+    let batch = redirect_query(&closed)["batch"].clone();
+    assert_eq!(batch["batchNumber"], 1);
+    assert_eq!(batch["saleAmount"], 3500);
+    assert_eq!(batch["voidAmount"], 1000);
+    let cloud_batch = mock
+        .call(Method::GET, "/v1/batches/1", Some(&token), None)
+        .await;
+    assert_eq!(cloud_batch.body["totalAmount"], 2500);
+}
+
+#[tokio::test]
+async fn detail_finds_a_transaction_by_ams_id_or_request_id() {
+    let mock = Mock::new();
+    let reply = open(
+        &mock,
+        "gptom://transaction/create?amount=700&requestID=req-42&redirectUrl=a://b",
+    )
+    .await;
+    let ams_id = redirect_query(&reply)["receipt"]["amsID"]
+        .as_str()
+        .expect("ams")
+        .to_owned();
+    for link in [
+        format!("gptom://transaction/detail?amsID={ams_id}&redirectUrl=a://b"),
+        "gptom://transaction/detail?requestID=req-42&redirectUrl=a://b".to_owned(),
+    ] {
+        let query = redirect_query(&open(&mock, &link).await);
+        assert_eq!(query["receipt"]["amsID"], ams_id.as_str(), "{link}");
+        assert_eq!(query["receipt"]["requestID"], "req-42");
+    }
+    let missing = redirect_query(
+        &open(
+            &mock,
+            "gptom://transaction/detail?requestID=nope&redirectUrl=a://b",
+        )
+        .await,
+    );
+    assert_eq!(missing["status"], "ERROR");
+}
+
+#[tokio::test]
+async fn refund_records_a_refund_transaction() {
+    let mock = Mock::new();
+    let query = redirect_query(
+        &open(
+            &mock,
+            "gptom://transaction/refund?amount=300&redirectUrl=a://b",
+        )
+        .await,
+    );
+    assert_eq!(query["status"], "COMPLETED");
+    assert_eq!(query["receipt"]["transactionType"], "REFUND");
+}
+
+#[tokio::test]
+async fn logout_login_and_status_change_the_simulated_device() {
+    let mock = Mock::new();
+    let status = redirect_query(&open(&mock, "gptom://status?redirectUrl=a://b").await);
+    assert_eq!(status["appStatus"]["tid"], "999888");
+    assert_eq!(
+        redirect_query(&open(&mock, "gptom://logout?redirectUrl=a://b").await)["status"],
+        "COMPLETED"
+    );
+    let refused = redirect_query(
+        &open(
+            &mock,
+            "gptom://transaction/create?amount=100&redirectUrl=a://b",
+        )
+        .await,
+    );
+    assert_eq!(refused["error"], "userNotLoggedIn");
+    let bad = redirect_query(&open(&mock, "gptom://login?username=eva.svobodova%40example.com&password=wrong&tid=777666&redirectUrl=a://b").await);
+    assert_eq!(bad["status"], "ERROR");
+    let login = redirect_query(&open(&mock, "gptom://login?username=eva.svobodova%40example.com&password=ABCDEFGHIJKL&tid=777666&redirectUrl=a://b").await);
+    assert_eq!(login["status"], "COMPLETED");
+    let paid = redirect_query(
+        &open(
+            &mock,
+            "gptom://transaction/create?amount=100&redirectUrl=a://b",
+        )
+        .await,
+    );
+    assert_eq!(paid["receipt"]["terminalID"], "777666");
+    assert_eq!(paid["receipt"]["currencyCode"], "EUR");
+}
+
+#[tokio::test]
+async fn without_redirect_url_the_answer_is_plain_json() {
+    let mock = Mock::new();
+    let reply = open(&mock, "gptom://transaction/create?amount=1122").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body["result"]["code"], "declined");
+    assert_eq!(reply.body["result"]["receipt"]["result"], -1);
+    assert_eq!(reply.body["redirect"], Value::Null);
+}
+
+#[tokio::test]
+async fn deep_links_are_journaled_with_their_terminal() {
+    let mock = Mock::new();
+    open(
+        &mock,
+        "gptom://transaction/create?amount=100&redirectUrl=a://b",
+    )
+    .await;
+    let journal = mock
+        .call(Method::GET, "/__mock/requests?path=/app2app", None, None)
+        .await
+        .body;
+    assert_eq!(journal["entries"][0]["terminal"], "999888");
+    assert_eq!(journal["entries"][0]["status"], 303);
+    let _ = json!({});
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #[test]
+        fn any_string_as_url_is_a_redirect_or_a_400_never_a_5xx(text in "\\PC{0,120}", prefix in prop_oneof![Just(""), Just("gptom://"), Just("gptom://transaction/create?amount="), Just("gptom://transaction/cancel?redirectUrl=x://y&amsID=")]) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let mock = Mock::new();
+                let reply = open(&mock, &format!("{prefix}{text}")).await;
+                prop_assert!(matches!(reply.status.as_u16(), 200 | 303 | 400), "{} {}", reply.status, reply.text);
+                prop_assert!(!reply.body.is_null());
+                Ok(())
+            })?;
+        }
+    }
+}
