@@ -148,6 +148,50 @@ impl Clock for ManualClock {
     }
 }
 
+/// Virtual time that runs `factor` times faster than wall time (and can be advanced): lets a real
+/// client that sleeps between polls live through a 120 s timeout or a 180 s offline terminal in
+/// a fraction of a second.
+#[derive(Debug)]
+pub struct WarpClock {
+    origin: std::time::Instant,
+    start: Millis,
+    factor: u32,
+    offset_ms: AtomicI64,
+}
+
+impl WarpClock {
+    /// Starts at `start`, running `factor`× real time.
+    #[must_use]
+    pub fn new(start: Millis, factor: u32) -> Self {
+        WarpClock {
+            origin: std::time::Instant::now(),
+            start,
+            factor: factor.max(1),
+            offset_ms: AtomicI64::new(0),
+        }
+    }
+}
+
+impl Clock for WarpClock {
+    fn now(&self) -> Millis {
+        let elapsed = i64::try_from(self.origin.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let warped = elapsed.saturating_mul(i64::from(self.factor));
+        self.start
+            .plus_ms(warped)
+            .plus_ms(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    fn advance(&self, ms: i64) {
+        if ms > 0 {
+            self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        }
+    }
+
+    fn mode(&self) -> ClockMode {
+        ClockMode::System
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,13 +20,14 @@ pub mod journal;
 pub mod routes;
 pub mod scenario;
 pub mod state;
+pub mod verify;
 
 use std::future::Future;
 
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use clock::{Clock, ClockMode, ManualClock, Millis, SystemClock};
+pub use clock::{Clock, ClockMode, ManualClock, Millis, SystemClock, WarpClock};
 pub use state::{AppState, MockConfig};
 
 /// The application router for in-process tests (`tower::ServiceExt::oneshot`).

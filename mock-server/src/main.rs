@@ -40,6 +40,22 @@ enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080", env = "GPTOM_MOCK_URL")]
         url: String,
     },
+    /// Judges what a client did against a running mock (its journal) by GP tom's protocol;
+    /// exits 1 when a rule fails.
+    Verify {
+        /// The mock's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080", env = "GPTOM_MOCK_URL")]
+        url: String,
+        /// Also write the report as JUnit XML to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The admin token, when the mock has one.
+        #[arg(long, env = "GPTOM_MOCK_ADMIN_TOKEN")]
+        admin_token: Option<String>,
+    },
     /// Works with scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -119,6 +135,17 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Applink { link, url }) => applink(&link, &url),
+        Some(Command::Verify {
+            url,
+            junit,
+            json,
+            admin_token,
+        }) => {
+            if !verify(&url, junit.as_deref(), json, admin_token.as_deref())? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Some(Command::Scenario(ScenarioCommand::Check { files })) => {
             if !check_scenarios(&files) {
                 std::process::exit(1);
@@ -209,6 +236,53 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         gptom_mock::serve(listener, state, shutdown_signal()).await?;
         tracing::info!("gptom-mock stopped");
         anyhow::Ok(())
+    })
+}
+
+fn verify(
+    base: &str,
+    junit: Option<&std::path::Path>,
+    json: bool,
+    admin_token: Option<&str>,
+) -> anyhow::Result<bool> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    runtime.block_on(async {
+        let http = reqwest::Client::new();
+        let fetch = |format: &str| {
+            let mut request = http.get(format!(
+                "{}/__mock/verify?format={format}",
+                base.trim_end_matches('/')
+            ));
+            if let Some(token) = admin_token {
+                request = request.header("X-Admin-Token", token);
+            }
+            request.send()
+        };
+        let response = fetch("json")
+            .await
+            .with_context(|| format!("calling {base}: is the mock running?"))?;
+        if !response.status().is_success() {
+            bail!("the mock answered {} to /__mock/verify", response.status());
+        }
+        let report: serde_json::Value = response.json().await.context("reading the report")?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            print!("{}", fetch("text").await?.text().await?);
+        }
+        if let Some(path) = junit {
+            let xml = fetch("junit").await?.text().await?;
+            std::fs::write(path, xml).with_context(|| format!("writing {}", path.display()))?;
+        }
+        anyhow::Ok(
+            report
+                .get("passed")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+        )
     })
 }
 

@@ -371,6 +371,32 @@ pub async fn decide_task(
     Ok(Json(serde_json::to_value(task).unwrap_or(Value::Null)))
 }
 
+/// Query of the verification.
+#[derive(Debug, Deserialize)]
+pub struct VerifyQuery {
+    format: Option<String>,
+}
+
+/// `GET /__mock/verify`: judges the journal against GP tom's protocol (`?format=json|text|junit`).
+pub async fn verify(State(state): State<AppState>, Query(query): Query<VerifyQuery>) -> Response {
+    let settings = state.store().scenario_for("").verify.clone();
+    let entries = state.journal().all();
+    let report = crate::verify::verify(&entries, &settings);
+    match query.format.as_deref() {
+        Some("text") => (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            report.to_text(),
+        )
+            .into_response(),
+        Some("junit") => (
+            [(header::CONTENT_TYPE, "application/xml")],
+            report.to_junit(),
+        )
+            .into_response(),
+        _ => Json(report).into_response(),
+    }
+}
+
 /// Requires the admin token on the control plane when one is configured.
 pub async fn require_admin(
     State(state): State<AppState>,

@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/__mock/state", get(control::get_state))
         .route("/__mock/health", get(control::health))
+        .route("/__mock/verify", get(control::verify))
         .route("/__mock/tasks/{task_id}/decide", post(control::decide_task))
         .route(
             "/__mock/scenario",

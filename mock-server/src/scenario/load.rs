@@ -109,7 +109,9 @@ const TOP_KEYS: &[&str] = &[
     "wire",
     "initial",
     "expect",
+    "verify",
 ];
+const VERIFY_KEYS: &[&str] = &["min_poll_interval", "disable"];
 const TIMELINE_KEYS: &[&str] = &["new", "in_progress"];
 const RULE_KEYS: &[&str] = &["name", "when", "then", "timeline"];
 const WHEN_KEYS: &[&str] = &[
@@ -412,6 +414,26 @@ impl Walker {
                 "wire" => scenario.wire = self.wire(value),
                 "initial" => scenario.initial = self.initial(value),
                 "expect" => scenario.expect = self.expectations(value),
+                "verify" => {
+                    if let Some(entries) = self.mapping(value, "verify", VERIFY_KEYS) {
+                        for (key, _, value) in entries {
+                            match key.as_str() {
+                                "min_poll_interval" => {
+                                    if let Some(ms) =
+                                        self.duration(value, "verify.min_poll_interval")
+                                    {
+                                        scenario.verify.min_poll_interval_ms = ms;
+                                    }
+                                }
+                                "disable" => {
+                                    scenario.verify.disabled =
+                                        self.texts(value, "verify.disable").unwrap_or_default()
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
                 _ => {}
             }
         }

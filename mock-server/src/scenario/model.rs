@@ -36,6 +36,8 @@ pub struct Scenario {
     pub initial: InitialData,
     /// What the scenario promises (for tests).
     pub expect: Vec<Expectation>,
+    /// How `/__mock/verify` judges clients.
+    pub verify: crate::verify::VerifySettings,
     /// The YAML it was loaded from (`None` for the built-in default).
     #[serde(skip)]
     pub source: Option<String>,
@@ -453,6 +455,7 @@ impl Default for Scenario {
             wire: WireProfile::default(),
             initial: InitialData::default(),
             expect: Vec::new(),
+            verify: crate::verify::VerifySettings::default(),
             source: None,
         }
     }

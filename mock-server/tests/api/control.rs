@@ -158,3 +158,28 @@ async fn an_admin_token_locks_the_control_plane_but_not_the_api() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(mock.login(JAN, Some("999888")).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn verify_reports_rules_as_json_text_and_junit() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    let task = mock.sale(&token, 1000).await;
+    let task_id = task["taskId"].as_str().expect("id");
+    mock.poll(&token, task_id).await;
+    mock.poll(&token, task_id).await; // same virtual instant: faster than 500 ms
+    let report = mock.call(Method::GET, "/__mock/verify", None, None).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert_eq!(report.body["passed"], false);
+    let failed: Vec<&str> = report.body["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|rule| rule["outcome"] == "failed")
+        .map(|rule| rule["id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(failed, ["poll-interval"]);
+    let junit = mock.call(Method::GET, "/__mock/verify?format=junit", None, None).await;
+    assert!(junit.text.starts_with("<?xml") && junit.text.contains("failures=\"1\""), "{}", junit.text);
+    let text = mock.call(Method::GET, "/__mock/verify?format=text", None, None).await;
+    assert!(text.text.contains("FAIL poll-interval"), "{}", text.text);
+}

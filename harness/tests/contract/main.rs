@@ -1,0 +1,8 @@
+//! Contract tests: the real gptom-client against the mock, one mock per test.
+
+mod applink;
+mod model;
+mod properties;
+mod scenarios;
+mod snapshots;
+mod verify;
