@@ -45,7 +45,7 @@ fn token_calls(state: &AppState) -> usize {
         .journal()
         .all()
         .iter()
-        .filter(|entry| entry.path.ends_with("/oauth/token"))
+        .filter(|entry| entry.path().ends_with("/oauth/token"))
         .count()
 }
 
@@ -81,7 +81,7 @@ async fn the_token_is_reused_and_refreshed_after_a_401() {
     let journal = state.journal().all();
     let refresh = journal
         .iter()
-        .filter(|entry| entry.path == "/api/oauth/token")
+        .filter(|entry| entry.path() == "/api/oauth/token")
         .count();
     assert_eq!(refresh, 1, "one refresh after the 401");
     assert!(journal.iter().any(|entry| entry.status == 401));
@@ -124,7 +124,7 @@ async fn a_lost_creation_answer_is_outcome_unknown_and_never_resent() {
         .journal()
         .all()
         .iter()
-        .filter(|entry| entry.path == "/v1/tasks/TRANSACTION")
+        .filter(|entry| entry.path() == "/v1/tasks/TRANSACTION")
         .count();
     assert_eq!(
         creations, 1,

@@ -4,6 +4,8 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use axum::body::Bytes;
+use axum::http::{HeaderValue, Method, Uri};
 use serde::Serialize;
 
 use crate::clock::Millis;
@@ -14,42 +16,96 @@ pub const DEFAULT_CAPACITY: usize = 10_000;
 /// Bodies longer than this are cut in the journal.
 pub const BODY_LIMIT: usize = 8 * 1024;
 
-/// One received request.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One received request. Cheap to record (reference-counted handles, no copies, no masking);
+/// secrets are masked when the entry is read.
+#[derive(Clone, Debug)]
 pub struct JournalEntry {
     /// Sequence number, from 1, never reused until reset.
     pub seq: u64,
     /// The request id (also in the `X-Request-Id` header).
-    pub request_id: String,
+    pub request_id: HeaderValue,
     /// Virtual time of arrival.
-    pub time: String,
-    /// Milliseconds since the epoch, virtual.
-    #[serde(skip)]
     pub time_ms: Millis,
     /// Method.
-    pub method: String,
-    /// Path.
-    pub path: String,
-    /// Query string.
-    pub query: Option<String>,
-    /// Answer status.
+    pub method: Method,
+    /// Path and query.
+    pub uri: Uri,
+    /// Answer status (0 when the connection was dropped by a fault).
     pub status: u16,
     /// Terminal concerned, when known.
     pub terminal: Option<String>,
-    /// `Authorization` header, masked (`Bearer eyJh…x9Q0`).
-    pub authorization: Option<String>,
+    /// `Authorization` header (masked when read).
+    pub authorization: Option<HeaderValue>,
     /// Request content type.
-    pub content_type: Option<String>,
-    /// Request body (masked, cut at 8 KiB).
-    pub request_body: Option<String>,
-    /// Answer body (masked, cut at 8 KiB).
-    pub response_body: Option<String>,
+    pub content_type: Option<HeaderValue>,
+    /// Request body (masked when read).
+    pub request_body: Bytes,
+    /// Answer body (masked when read).
+    pub response_body: Bytes,
     /// Real time spent, microseconds.
     pub duration_us: u64,
     /// A fault injected by the scenario.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
+}
+
+impl JournalEntry {
+    /// The path.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
+    /// The request body as text, secrets masked, cut at 8 KiB.
+    #[must_use]
+    pub fn request_text(&self) -> Option<String> {
+        let form = self
+            .content_type
+            .as_ref()
+            .is_some_and(|value| value.as_bytes().starts_with(b"application/x-www-form-urlencoded"));
+        mask_body(&self.request_body, form)
+    }
+
+    /// The answer body as text, secrets masked, cut at 8 KiB.
+    #[must_use]
+    pub fn response_text(&self) -> Option<String> {
+        mask_body(&self.response_body, false)
+    }
+
+    /// `Bearer eyJh…x9Q0`.
+    #[must_use]
+    pub fn authorization_masked(&self) -> Option<String> {
+        self.authorization
+            .as_ref()
+            .and_then(|value| value.to_str().ok())
+            .map(|value| match value.split_once(' ') {
+                Some((scheme, credentials)) => format!("{scheme} {}", mask(credentials)),
+                None => mask(value),
+            })
+    }
+}
+
+impl Serialize for JournalEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("JournalEntry", 15)?;
+        out.serialize_field("seq", &self.seq)?;
+        out.serialize_field("requestId", self.request_id.to_str().unwrap_or(""))?;
+        out.serialize_field("time", &self.time_ms.to_iso())?;
+        out.serialize_field("method", self.method.as_str())?;
+        out.serialize_field("path", self.uri.path())?;
+        out.serialize_field("query", &self.uri.query())?;
+        out.serialize_field("status", &self.status)?;
+        out.serialize_field("terminal", &self.terminal)?;
+        out.serialize_field("authorization", &self.authorization_masked())?;
+        out.serialize_field("contentType", &self.content_type.as_ref().and_then(|value| value.to_str().ok()))?;
+        out.serialize_field("requestBody", &self.request_text())?;
+        out.serialize_field("responseBody", &self.response_text())?;
+        out.serialize_field("durationUs", &self.duration_us)?;
+        if let Some(fault) = &self.fault {
+            out.serialize_field("fault", fault)?;
+        }
+        out.end()
+    }
 }
 
 /// The bounded log.
@@ -169,13 +225,13 @@ impl Journal {
                 filter
                     .path_prefix
                     .as_ref()
-                    .is_none_or(|prefix| entry.path.starts_with(prefix.as_str()))
+                    .is_none_or(|prefix| entry.path().starts_with(prefix.as_str()))
             })
             .filter(|entry| {
                 filter
                     .method
                     .as_ref()
-                    .is_none_or(|method| entry.method.eq_ignore_ascii_case(method))
+                    .is_none_or(|method| entry.method.as_str().eq_ignore_ascii_case(method))
             })
             .cloned()
             .collect();
@@ -257,18 +313,16 @@ mod tests {
     fn entry(seq: u64, terminal: &str) -> JournalEntry {
         JournalEntry {
             seq,
-            request_id: format!("req-{seq}"),
-            time: String::new(),
+            request_id: HeaderValue::from(seq),
             time_ms: Millis(0),
-            method: "GET".into(),
-            path: "/v1/tasks/x".into(),
-            query: None,
+            method: Method::GET,
+            uri: Uri::from_static("/v1/tasks/x"),
             status: 200,
             terminal: Some(terminal.into()),
             authorization: None,
             content_type: None,
-            request_body: None,
-            response_body: None,
+            request_body: Bytes::new(),
+            response_body: Bytes::new(),
             duration_us: 0,
             fault: None,
         }

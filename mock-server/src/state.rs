@@ -64,6 +64,8 @@ struct Shared {
     keys: TokenKeys,
     config: MockConfig,
     request_ids: AtomicU64,
+    /// Whether an active scenario injects faults (read on every request without the lock).
+    faults_active: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             config.seed,
             now,
         );
+        let faults_active = std::sync::atomic::AtomicBool::new(store.has_faults());
         AppState {
             inner: Arc::new(Shared {
                 store: Mutex::new(store),
@@ -89,6 +92,7 @@ impl AppState {
                 keys: TokenKeys::new(secret.as_bytes()),
                 config,
                 request_ids: AtomicU64::new(0),
+                faults_active,
             }),
         }
     }
@@ -156,6 +160,22 @@ impl AppState {
             .request_ids
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1
+    }
+
+    /// Makes `scenarios` the active ones (empty: the default scenario).
+    pub fn activate(&self, scenarios: Vec<Arc<Scenario>>) {
+        let now = self.now();
+        let mut store = self.store();
+        store.activate(scenarios, now);
+        self.inner
+            .faults_active
+            .store(store.has_faults(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether an active scenario injects HTTP faults.
+    #[must_use]
+    pub fn faults_active(&self) -> bool {
+        self.inner.faults_active.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Back to the fixtures' initial state; the id sequence restarts from the seed.

@@ -107,16 +107,15 @@ const RULES: &[(&str, &str)] = &[
 fn evidence(entry: &JournalEntry, note: impl Into<String>) -> Evidence {
     Evidence {
         seq: entry.seq,
-        method: entry.method.clone(),
-        path: entry.path.clone(),
+        method: entry.method.to_string(),
+        path: entry.path().to_owned(),
         status: entry.status,
         note: note.into(),
     }
 }
 
-fn json(text: Option<&str>) -> Value {
-    text.and_then(|text| serde_json::from_str(text).ok())
-        .unwrap_or(Value::Null)
+fn json_bytes(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap_or(Value::Null)
 }
 
 fn is_final(state: &str) -> bool {
@@ -146,21 +145,14 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
     let mut rejected_tokens: HashSet<String> = HashSet::new();
 
     for entry in entries {
-        let path = entry.path.as_str();
-        let request = json(entry.request_body.as_deref());
-        let response = json(entry.response_body.as_deref());
+        let path = entry.path();
+        let request = json_bytes(&entry.request_body);
+        let response = json_bytes(&entry.response_body);
         let tid = entry.terminal.clone().unwrap_or_default();
 
         if path.ends_with("/oauth/token") {
-            let form: HashMap<String, String> = entry
-                .request_body
-                .as_deref()
-                .map(|body| {
-                    form_urlencoded::parse(body.as_bytes())
-                        .into_owned()
-                        .collect()
-                })
-                .unwrap_or_default();
+            let form: HashMap<String, String> =
+                form_urlencoded::parse(&entry.request_body).into_owned().collect();
             if form.get("grant_type").map(String::as_str) == Some("password") && entry.status == 200
             {
                 let count = logins_per_terminal.entry(tid.clone()).or_insert(0);
@@ -186,7 +178,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
         }
 
         if entry.status == 401 {
-            let token = entry.authorization.clone().unwrap_or_default();
+            let token = entry.authorization_masked().unwrap_or_default();
             if !token.is_empty() && !rejected_tokens.insert(token) {
                 fail(
                     "refresh-once-on-401",
@@ -213,7 +205,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
             fail("valid-requests", entry, message);
         }
 
-        if entry.method == "POST" && path == "/v1/tasks/TRANSACTION" {
+        if entry.method == axum::http::Method::POST && path == "/v1/tasks/TRANSACTION" {
             if let Value::Object(map) = &request {
                 for key in map.keys() {
                     if !KNOWN_TRANSACTION_FIELDS.contains(&key.as_str()) {
@@ -258,7 +250,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
                 if let Some(task) = &task_id {
                     open_sales.insert(reference.to_owned(), (task.clone(), entry.seq));
                     task_reference.insert(task.clone(), reference.to_owned());
-                } else if entry.status == 0 || entry.response_body.is_none() {
+                } else if entry.status == 0 || entry.response_body.is_empty() {
                     open_sales.insert(
                         reference.to_owned(),
                         ("<unknown: answer lost>".into(), entry.seq),
@@ -289,7 +281,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
             continue;
         }
 
-        if entry.method == "GET" && path.starts_with("/v1/tasks/") {
+        if entry.method == axum::http::Method::GET && path.starts_with("/v1/tasks/") {
             let task = path.trim_start_matches("/v1/tasks/").to_owned();
             if final_seen.contains(&task) {
                 fail(
@@ -342,7 +334,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
             continue;
         }
 
-        if entry.method == "GET" && path.starts_with("/v1/transactions/") {
+        if entry.method == axum::http::Method::GET && path.starts_with("/v1/transactions/") {
             let transaction = path.trim_start_matches("/v1/transactions/");
             if !known_transactions.contains(transaction) {
                 fail(

@@ -69,7 +69,7 @@ proptest! {
                 }
             }
             let journal = mock.journal();
-            let creations = journal.iter().filter(|entry| entry.path == "/v1/tasks/TRANSACTION").count();
+            let creations = journal.iter().filter(|entry| entry.path() == "/v1/tasks/TRANSACTION").count();
             prop_assert_eq!(creations, sales.len(), "the journal holds every creation");
             for (index, client) in clients.iter().enumerate() {
                 let BatchOutcome::Closed(batch) = client.close_batch_and_read().await.map_err(|error| TestCaseError::fail(error.to_string()))? else {

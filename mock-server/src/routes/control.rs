@@ -241,15 +241,13 @@ pub async fn put_scenario(
         }
     };
     let summary = scenario_summary(&scenario);
-    let now = state.now();
-    state.store().activate(vec![scenario], now);
+    state.activate(vec![scenario]);
     Ok(Json(json!({ "active": [summary] })))
 }
 
 /// `DELETE /__mock/scenario`: back to the default scenario.
 pub async fn delete_scenario(State(state): State<AppState>) -> StatusCode {
-    let now = state.now();
-    state.store().activate(Vec::new(), now);
+    state.activate(Vec::new());
     StatusCode::NO_CONTENT
 }
 

@@ -20,7 +20,7 @@ pub async fn inject_faults(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
-    if !is_api_path(&path) || !state.store().has_faults() {
+    if !state.faults_active() || !is_api_path(&path) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();

@@ -4,16 +4,15 @@
 
 use std::time::Instant;
 
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::RequestTime;
-use crate::domain::store::mask;
 use crate::error::ApiError;
-use crate::journal::{JournalEntry, mask_body};
+use crate::journal::JournalEntry;
 use crate::state::AppState;
 
 /// Which terminal an answer concerns, set by handlers for the journal.
@@ -41,27 +40,23 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
     let now = state.now();
     request.extensions_mut().insert(RequestTime(now));
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(str::to_owned);
+    let uri = request.uri().clone();
     let request_id = request
         .headers()
         .get(REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
         .filter(|value| !value.is_empty() && value.len() <= 128)
-        .map_or_else(
-            || format!("req-{:08}", state.next_request_id()),
-            str::to_owned,
-        );
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .map(mask_authorization);
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+        .cloned()
+        .unwrap_or_else(|| {
+            HeaderValue::from_str(&format!("req-{:08}", state.next_request_id()))
+                .unwrap_or_else(|_| HeaderValue::from_static("req"))
+        });
+    let journaled = is_api_path(uri.path());
+    let authorization = journaled
+        .then(|| request.headers().get(header::AUTHORIZATION).cloned())
+        .flatten();
+    let content_type = journaled
+        .then(|| request.headers().get(header::CONTENT_TYPE).cloned())
+        .flatten();
 
     let limit = state.config().body_limit;
     let (parts, body) = request.into_parts();
@@ -83,64 +78,56 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
                 format!("the request body exceeds the limit of {limit} bytes"),
             )
             .into_response(),
-            None,
+            Bytes::new(),
         ),
         Some(bytes) => {
             let request = Request::from_parts(parts, Body::from(bytes.clone()));
-            (next.run(request).await, Some(bytes))
+            (next.run(request).await, bytes)
         }
     };
 
-    let mut response = render_refusal(response, &path, now).await;
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(REQUEST_ID, value);
-    }
+    let mut response = render_refusal(response, uri.path(), now).await;
+    response.headers_mut().insert(REQUEST_ID, request_id.clone());
     let status = response.status();
     tracing::info!(
         target: "gptom_mock::request",
-        %method, path = %path, status = status.as_u16(), request_id = %request_id,
+        %method, path = %uri.path(), status = status.as_u16(), request_id = ?request_id,
         elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         "request"
     );
-    if !is_api_path(&path) {
+    if !journaled {
         return response;
     }
 
     let (parts, body) = response.into_parts();
     let (response_bytes, dropped) = match to_bytes(body, usize::MAX).await {
         Ok(bytes) => (bytes, false),
-        Err(_) => (axum::body::Bytes::new(), true),
+        Err(_) => (Bytes::new(), true),
     };
-    let form = content_type
-        .as_deref()
-        .is_some_and(|content_type| content_type.starts_with("application/x-www-form-urlencoded"));
     let terminal = parts
         .extensions
         .get::<JournalTag>()
         .and_then(|tag| tag.terminal.clone());
     let fault = parts.extensions.get::<FaultTag>().map(|tag| tag.0.clone());
+    let entry = JournalEntry {
+        seq: 0,
+        request_id,
+        time_ms: now,
+        method,
+        uri,
+        status: if dropped { 0 } else { status.as_u16() },
+        terminal,
+        authorization,
+        content_type,
+        request_body: request_bytes,
+        response_body: response_bytes.clone(),
+        duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        fault,
+    };
     {
         let mut journal = state.journal();
         let seq = journal.next_seq();
-        journal.push(JournalEntry {
-            seq,
-            request_id,
-            time: now.to_iso(),
-            time_ms: now,
-            method: method.to_string(),
-            path,
-            query,
-            status: status.as_u16(),
-            terminal,
-            authorization,
-            content_type,
-            request_body: request_bytes
-                .as_deref()
-                .and_then(|bytes| mask_body(bytes, form)),
-            response_body: mask_body(&response_bytes, false),
-            duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            fault,
-        });
+        journal.push(JournalEntry { seq, ..entry });
     }
     if dropped {
         // The answer was meant to be lost: keep failing the body so the connection is cut.
@@ -182,11 +169,4 @@ async fn render_refusal(response: Response, path: &str, now: crate::clock::Milli
     );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(error.body(path, now.to_iso())))
-}
-
-fn mask_authorization(value: &str) -> String {
-    match value.split_once(' ') {
-        Some((scheme, credentials)) => format!("{scheme} {}", mask(credentials)),
-        None => mask(value),
-    }
 }

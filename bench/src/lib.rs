@@ -1,0 +1,1 @@
+//! Benchmark programs for gptom-mock; see `bench/run.sh`.
