@@ -84,11 +84,16 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -268,8 +273,22 @@ mod tests {
 
     #[test]
     fn the_fast_formatter_agrees_with_chrono() {
-        let samples = [0, 1, 999, 86_399_999, 951_782_400_000, 1_768_467_600_123, 4_102_444_800_000, -1, -86_400_001, 253_402_300_799_999];
-        for ms in samples.into_iter().chain((0..2000).map(|step| step * 1_234_567_891)) {
+        let samples = [
+            0,
+            1,
+            999,
+            86_399_999,
+            951_782_400_000,
+            1_768_467_600_123,
+            4_102_444_800_000,
+            -1,
+            -86_400_001,
+            253_402_300_799_999,
+        ];
+        for ms in samples
+            .into_iter()
+            .chain((0..2000).map(|step| step * 1_234_567_891))
+        {
             let expected = DateTime::<Utc>::from_timestamp_millis(ms)
                 .unwrap_or_default()
                 .to_rfc3339_opts(SecondsFormat::Millis, true);

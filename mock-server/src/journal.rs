@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::http::{HeaderValue, Method, Uri};
+use axum::http::{HeaderValue, Method};
 use serde::Serialize;
 
 use crate::clock::Millis;
@@ -28,16 +28,16 @@ pub struct JournalEntry {
     pub time_ms: Millis,
     /// Method.
     pub method: Method,
-    /// Path and query.
-    pub uri: Uri,
+    /// Path and query (copied: a slice would pin the connection's read buffer).
+    pub uri: Box<str>,
     /// Answer status (0 when the connection was dropped by a fault).
     pub status: u16,
     /// Terminal concerned, when known.
     pub terminal: Option<String>,
-    /// `Authorization` header (masked when read).
-    pub authorization: Option<HeaderValue>,
+    /// `Authorization` header (copied; masked when read).
+    pub authorization: Option<Box<str>>,
     /// Request content type.
-    pub content_type: Option<HeaderValue>,
+    pub content_type: Option<Box<str>>,
     /// Request body (masked when read).
     pub request_body: Bytes,
     /// Answer body (masked when read).
@@ -52,16 +52,23 @@ impl JournalEntry {
     /// The path.
     #[must_use]
     pub fn path(&self) -> &str {
-        self.uri.path()
+        self.uri.split_once('?').map_or(&self.uri, |(path, _)| path)
+    }
+
+    /// The query string.
+    #[must_use]
+    pub fn query(&self) -> Option<&str> {
+        self.uri.split_once('?').map(|(_, query)| query)
     }
 
     /// The request body as text, secrets masked, cut at 8 KiB.
     #[must_use]
     pub fn request_text(&self) -> Option<String> {
-        let form = self
-            .content_type
-            .as_ref()
-            .is_some_and(|value| value.as_bytes().starts_with(b"application/x-www-form-urlencoded"));
+        let form = self.content_type.as_ref().is_some_and(|value| {
+            value
+                .as_bytes()
+                .starts_with(b"application/x-www-form-urlencoded")
+        });
         mask_body(&self.request_body, form)
     }
 
@@ -75,8 +82,7 @@ impl JournalEntry {
     #[must_use]
     pub fn authorization_masked(&self) -> Option<String> {
         self.authorization
-            .as_ref()
-            .and_then(|value| value.to_str().ok())
+            .as_deref()
             .map(|value| match value.split_once(' ') {
                 Some((scheme, credentials)) => format!("{scheme} {}", mask(credentials)),
                 None => mask(value),
@@ -92,12 +98,12 @@ impl Serialize for JournalEntry {
         out.serialize_field("requestId", self.request_id.to_str().unwrap_or(""))?;
         out.serialize_field("time", &self.time_ms.to_iso())?;
         out.serialize_field("method", self.method.as_str())?;
-        out.serialize_field("path", self.uri.path())?;
-        out.serialize_field("query", &self.uri.query())?;
+        out.serialize_field("path", self.path())?;
+        out.serialize_field("query", &self.query())?;
         out.serialize_field("status", &self.status)?;
         out.serialize_field("terminal", &self.terminal)?;
         out.serialize_field("authorization", &self.authorization_masked())?;
-        out.serialize_field("contentType", &self.content_type.as_ref().and_then(|value| value.to_str().ok()))?;
+        out.serialize_field("contentType", &self.content_type.as_deref())?;
         out.serialize_field("requestBody", &self.request_text())?;
         out.serialize_field("responseBody", &self.response_text())?;
         out.serialize_field("durationUs", &self.duration_us)?;
@@ -316,7 +322,7 @@ mod tests {
             request_id: HeaderValue::from(seq),
             time_ms: Millis(0),
             method: Method::GET,
-            uri: Uri::from_static("/v1/tasks/x"),
+            uri: "/v1/tasks/x".into(),
             status: 200,
             terminal: Some(terminal.into()),
             authorization: None,

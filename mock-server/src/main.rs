@@ -11,11 +11,6 @@ use gptom_mock::fixtures::Fixtures;
 use gptom_mock::{AppState, Clock, ManualClock, Millis, MockConfig, SystemClock};
 use tracing_subscriber::EnvFilter;
 
-// The mock allocates small, short-lived buffers on every request; mimalloc serves them faster
-// than glibc's allocator (see bench/README.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// A stateful test double of GP tom's Cloud API.
 #[derive(Debug, Parser)]
 #[command(

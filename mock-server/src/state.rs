@@ -175,7 +175,9 @@ impl AppState {
     /// Whether an active scenario injects HTTP faults.
     #[must_use]
     pub fn faults_active(&self) -> bool {
-        self.inner.faults_active.load(std::sync::atomic::Ordering::Relaxed)
+        self.inner
+            .faults_active
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Back to the fixtures' initial state; the id sequence restarts from the seed.

@@ -151,8 +151,9 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
         let tid = entry.terminal.clone().unwrap_or_default();
 
         if path.ends_with("/oauth/token") {
-            let form: HashMap<String, String> =
-                form_urlencoded::parse(&entry.request_body).into_owned().collect();
+            let form: HashMap<String, String> = form_urlencoded::parse(&entry.request_body)
+                .into_owned()
+                .collect();
             if form.get("grant_type").map(String::as_str) == Some("password") && entry.status == 200
             {
                 let count = logins_per_terminal.entry(tid.clone()).or_insert(0);

@@ -27,7 +27,10 @@ fn parse<T: std::str::FromStr>(args: &[String], index: usize) -> anyhow::Result<
 where
     T::Err: std::error::Error + Send + Sync + 'static,
 {
-    args.get(index).context("missing argument")?.parse().context("bad number")
+    args.get(index)
+        .context("missing argument")?
+        .parse()
+        .context("bad number")
 }
 
 fn loopback(url: &str) -> anyhow::Result<()> {
@@ -43,15 +46,21 @@ async fn token(http: &reqwest::Client, url: &str) -> anyhow::Result<String> {
         .post(format!("{url}/cloud/oauth/token"))
         .basic_auth("atom", Some("ashfuf4e5fa"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=password&username=jan.novak%40example.com&password=ABCDEFGHIJKL&tid=999888")
+        .body(
+            "grant_type=password&username=jan.novak%40example.com&password=ABCDEFGHIJKL&tid=999888",
+        )
         .send()
         .await?
         .json()
         .await?;
-    body["access_token"].as_str().map(str::to_owned).context("no access_token")
+    body["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .context("no access_token")
 }
 
-const SALE: &str = r#"{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD"}"#;
+const SALE: &str =
+    r#"{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD"}"#;
 
 async fn one_payment(http: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<()> {
     let created: serde_json::Value = http
@@ -65,9 +74,19 @@ async fn one_payment(http: &reqwest::Client, url: &str, token: &str) -> anyhow::
         .await?;
     let task_id = created["taskId"].as_str().context("no taskId")?.to_owned();
     for _ in 0..100 {
-        let task: serde_json::Value = http.get(format!("{url}/v1/tasks/{task_id}")).bearer_auth(token).send().await?.json().await?;
+        let task: serde_json::Value = http
+            .get(format!("{url}/v1/tasks/{task_id}"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .json()
+            .await?;
         if let Some(transaction) = task["transactionId"].as_str() {
-            let response = http.get(format!("{url}/v1/transactions/{transaction}")).bearer_auth(token).send().await?;
+            let response = http
+                .get(format!("{url}/v1/transactions/{transaction}"))
+                .bearer_auth(token)
+                .send()
+                .await?;
             if !response.status().is_success() {
                 bail!("transaction read failed: {}", response.status());
             }
@@ -82,7 +101,9 @@ async fn one_payment(http: &reqwest::Client, url: &str, token: &str) -> anyhow::
 
 async fn flows(url: &str, seconds: u64, concurrency: usize) -> anyhow::Result<()> {
     loopback(url)?;
-    let http = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build()?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
     let token = token(&http, url).await?;
     let deadline = Instant::now() + Duration::from_secs(seconds.min(120));
     let mut workers = Vec::new();
@@ -125,7 +146,9 @@ async fn flows(url: &str, seconds: u64, concurrency: usize) -> anyhow::Result<()
 
 async fn fill(url: &str, count: u64, concurrency: u64) -> anyhow::Result<()> {
     loopback(url)?;
-    let http = reqwest::Client::builder().pool_max_idle_per_host(concurrency as usize).build()?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency as usize)
+        .build()?;
     let token = token(&http, url).await?;
     let started = Instant::now();
     let per_worker = count.div_ceil(concurrency.max(1));
@@ -153,15 +176,24 @@ async fn fill(url: &str, count: u64, concurrency: u64) -> anyhow::Result<()> {
     for worker in workers {
         worker.await??;
     }
-    println!("filled={count} seconds={:.1}", started.elapsed().as_secs_f64());
+    println!(
+        "filled={count} seconds={:.1}",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 fn cpu_time() -> Duration {
     // /proc/self/stat fields 14 and 15: user and system time in clock ticks (100 Hz here).
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks: u64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0) + fields.get(12).and_then(|f| f.parse().ok()).unwrap_or(0);
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0)
+        + fields.get(12).and_then(|f| f.parse().ok()).unwrap_or(0);
     Duration::from_millis(ticks * 10)
 }
 

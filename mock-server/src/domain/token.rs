@@ -4,6 +4,9 @@
 //! clock (`now` passed in), never against the wall clock, so a test can expire a token by
 //! advancing the mock's clock.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +54,7 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    verified: Arc<RwLock<HashMap<Box<str>, Arc<Claims>>>>,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -71,6 +75,7 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            verified: Arc::new(RwLock::new(HashMap::new())),
         }
     }
 
@@ -81,15 +86,40 @@ impl TokenKeys {
     }
 
     /// Checks signature and expiry of a compact JWT at `now`.
-    pub fn verify(&self, token: &str, now: Millis) -> Result<Claims, TokenError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| TokenError::Invalid)?;
-        if now.as_secs() >= data.claims.exp {
+    ///
+    /// The signature check of a byte-identical token is remembered (a bounded cache keyed by the
+    /// whole token: any other byte sequence, a tampered one included, is verified in full);
+    /// expiry is checked on every call.
+    pub fn verify(&self, token: &str, now: Millis) -> Result<Arc<Claims>, TokenError> {
+        let cached = self
+            .verified
+            .read()
+            .ok()
+            .and_then(|cache| cache.get(token).cloned());
+        let claims = match cached {
+            Some(claims) => claims,
+            None => {
+                let data = decode::<Claims>(token, &self.decoding, &self.validation)
+                    .map_err(|_| TokenError::Invalid)?;
+                let claims = Arc::new(data.claims);
+                if let Ok(mut cache) = self.verified.write() {
+                    if cache.len() >= VERIFIED_CACHE_CAPACITY {
+                        cache.clear();
+                    }
+                    cache.insert(token.into(), Arc::clone(&claims));
+                }
+                claims
+            }
+        };
+        if now.as_secs() >= claims.exp {
             return Err(TokenError::Expired);
         }
-        Ok(data.claims)
+        Ok(claims)
     }
 }
+
+/// How many verified tokens are remembered before the cache starts over.
+const VERIFIED_CACHE_CAPACITY: usize = 4_096;
 
 /// A stored refresh token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,7 +155,17 @@ mod tests {
         let keys = TokenKeys::new(b"secret");
         let token = keys.sign(&claims(100));
         assert!(token.starts_with("eyJ"));
-        assert_eq!(keys.verify(&token, Millis(99_999)), Ok(claims(100)));
+        assert_eq!(
+            keys.verify(&token, Millis(99_999))
+                .map(|claims| (*claims).clone()),
+            Ok(claims(100))
+        );
+        assert_eq!(
+            keys.verify(&token, Millis(99_999))
+                .map(|claims| (*claims).clone()),
+            Ok(claims(100)),
+            "cached"
+        );
         assert_eq!(
             keys.verify(&token, Millis(100_000)),
             Err(TokenError::Expired)

@@ -29,7 +29,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestTime {
 
 /// A bearer token whose signature and expiry have been checked against the virtual clock.
 #[derive(Clone, Debug)]
-pub struct Bearer(pub Claims);
+pub struct Bearer(pub std::sync::Arc<Claims>);
 
 impl FromRequestParts<AppState> for Bearer {
     type Rejection = Rejection;

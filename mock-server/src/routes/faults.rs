@@ -167,7 +167,7 @@ fn request_terminal(
     if let Some(claims) = bearer.and_then(|token| state.keys().verify(token, state.now()).ok())
         && claims.tid.is_some()
     {
-        return claims.tid;
+        return claims.tid.clone();
     }
     let from_pairs = |bytes: &[u8]| {
         form_urlencoded::parse(bytes)

@@ -41,21 +41,26 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
     request.extensions_mut().insert(RequestTime(now));
     let method = request.method().clone();
     let uri = request.uri().clone();
+    let path_and_query: Box<str> = uri
+        .path_and_query()
+        .map_or(uri.path(), |value| value.as_str())
+        .into();
     let request_id = request
         .headers()
         .get(REQUEST_ID)
         .filter(|value| !value.is_empty() && value.len() <= 128)
-        .cloned()
+        .and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
         .unwrap_or_else(|| {
             HeaderValue::from_str(&format!("req-{:08}", state.next_request_id()))
                 .unwrap_or_else(|_| HeaderValue::from_static("req"))
         });
     let journaled = is_api_path(uri.path());
+    // Copies, not slices: a HeaderValue shares the connection's read buffer.
     let authorization = journaled
-        .then(|| request.headers().get(header::AUTHORIZATION).cloned())
+        .then(|| copied(request.headers(), &header::AUTHORIZATION))
         .flatten();
     let content_type = journaled
-        .then(|| request.headers().get(header::CONTENT_TYPE).cloned())
+        .then(|| copied(request.headers(), &header::CONTENT_TYPE))
         .flatten();
 
     let limit = state.config().body_limit;
@@ -87,7 +92,9 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
     };
 
     let mut response = render_refusal(response, uri.path(), now).await;
-    response.headers_mut().insert(REQUEST_ID, request_id.clone());
+    response
+        .headers_mut()
+        .insert(REQUEST_ID, request_id.clone());
     let status = response.status();
     tracing::info!(
         target: "gptom_mock::request",
@@ -114,13 +121,13 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
         request_id,
         time_ms: now,
         method,
-        uri,
+        uri: path_and_query,
         status: if dropped { 0 } else { status.as_u16() },
         terminal,
         authorization,
         content_type,
-        request_body: request_bytes,
-        response_body: response_bytes.clone(),
+        request_body: Bytes::copy_from_slice(&request_bytes),
+        response_body: Bytes::copy_from_slice(&response_bytes),
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         fault,
     };
@@ -169,4 +176,12 @@ async fn render_refusal(response: Response, path: &str, now: crate::clock::Milli
     );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(error.body(path, now.to_iso())))
+}
+
+/// A header's value as an owned string (a `HeaderValue` clone would pin the read buffer).
+fn copied(headers: &axum::http::HeaderMap, name: &header::HeaderName) -> Option<Box<str>> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(Box::<str>::from)
 }

@@ -178,8 +178,16 @@ async fn verify_reports_rules_as_json_text_and_junit() {
         .map(|rule| rule["id"].as_str().unwrap_or(""))
         .collect();
     assert_eq!(failed, ["poll-interval"]);
-    let junit = mock.call(Method::GET, "/__mock/verify?format=junit", None, None).await;
-    assert!(junit.text.starts_with("<?xml") && junit.text.contains("failures=\"1\""), "{}", junit.text);
-    let text = mock.call(Method::GET, "/__mock/verify?format=text", None, None).await;
+    let junit = mock
+        .call(Method::GET, "/__mock/verify?format=junit", None, None)
+        .await;
+    assert!(
+        junit.text.starts_with("<?xml") && junit.text.contains("failures=\"1\""),
+        "{}",
+        junit.text
+    );
+    let text = mock
+        .call(Method::GET, "/__mock/verify?format=text", None, None)
+        .await;
     assert!(text.text.contains("FAIL poll-interval"), "{}", text.text);
 }
