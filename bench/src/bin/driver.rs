@@ -19,7 +19,27 @@ async fn main() -> anyhow::Result<()> {
         Some("flows") => flows(&args[2], parse(&args, 3)?, parse(&args, 4)?).await,
         Some("fill") => fill(&args[2], parse(&args, 3)?, parse(&args, 4)?).await,
         Some("inproc") => inproc(parse(&args, 2)?).await,
-        _ => bail!("usage: driver flows URL SECONDS CONC | fill URL COUNT CONC | inproc COUNT"),
+        Some("startup") => startup(parse(&args, 2)?, &args[3], &args[4..]).await,
+        Some("load") => {
+            load(
+                &args[2],
+                &args[3],
+                parse(&args, 4)?,
+                parse(&args, 5)?,
+                args.get(6).map(String::as_str),
+                args.get(7).map(String::as_str),
+            )
+            .await
+        }
+        Some("token") => {
+            loopback(&args[2])?;
+            println!("{}", token(&reqwest::Client::new(), &args[2]).await?);
+            Ok(())
+        }
+        _ => bail!(
+            "usage: driver flows URL SECONDS CONC | fill URL COUNT CONC | inproc COUNT | startup PORT PATH CMD... \
+             | load GET|POST URL SECONDS CONC [TOKEN] [BODY] | token URL"
+        ),
     }
 }
 
@@ -179,6 +199,120 @@ async fn fill(url: &str, count: u64, concurrency: u64) -> anyhow::Result<()> {
     println!(
         "filled={count} seconds={:.1}",
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Spawns CMD, then sends `GET PATH` to 127.0.0.1:PORT every millisecond until any HTTP answer
+/// arrives; prints the milliseconds from spawn to that answer and kills the process.
+async fn startup(port: u16, path: &str, command: &[String]) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (program, rest) = command.split_first().context("no command")?;
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(program)
+        .args(rest)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {program}"))?;
+    let deadline = started + Duration::from_secs(60);
+    let answered = loop {
+        if Instant::now() > deadline {
+            break None;
+        }
+        if let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            let request =
+                format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            let mut head = [0u8; 12];
+            if stream.write_all(request.as_bytes()).await.is_ok()
+                && stream.read_exact(&mut head).await.is_ok()
+                && head.starts_with(b"HTTP/1.")
+            {
+                break Some(started.elapsed());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    };
+    let _ = child.kill().await;
+    match answered {
+        Some(elapsed) => println!("startup_ms={:.1}", elapsed.as_secs_f64() * 1000.0),
+        None => bail!("{program} did not answer within 60 s"),
+    }
+    Ok(())
+}
+
+/// A closed-loop load generator (the fallback when wrk is not installed).
+async fn load(
+    method: &str,
+    url: &str,
+    seconds: u64,
+    concurrency: usize,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> anyhow::Result<()> {
+    loopback(url)?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let deadline = Instant::now() + Duration::from_secs(seconds.clamp(1, 120));
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (http, url, token, body, post) = (
+            http.clone(),
+            url.to_owned(),
+            token.filter(|token| !token.is_empty()).map(str::to_owned),
+            body.map(str::to_owned),
+            method.eq_ignore_ascii_case("POST"),
+        );
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut bad = 0u64;
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let mut request = if post {
+                    http.post(&url)
+                } else {
+                    http.get(&url)
+                };
+                if let Some(token) = &token {
+                    request = request.bearer_auth(token);
+                }
+                if let Some(body) = &body {
+                    request = request
+                        .header("content-type", "application/json")
+                        .body(body.clone());
+                }
+                match request.send().await {
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.bytes().await;
+                        latencies.push(started.elapsed());
+                    }
+                    _ => bad += 1,
+                }
+            }
+            (latencies, bad)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut bad = 0;
+    for worker in workers {
+        let (mut part, failed) = worker.await?;
+        latencies.append(&mut part);
+        bad += failed;
+    }
+    latencies.sort();
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!(
+        "rps={:.0} p50_ms={:.2} p99_ms={:.2} ok={} bad={bad}",
+        latencies.len() as f64 / seconds.clamp(1, 120) as f64,
+        percentile(0.5),
+        percentile(0.99),
+        latencies.len()
     );
     Ok(())
 }

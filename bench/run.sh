@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The benchmark of gptom-mock, against the bare axum ceiling, WireMock and httpmock, in one run
+# with alternating rounds. Loopback only; every load is bounded in time.
+#
+#   bench/run.sh            the full benchmark (installs wrk, WireMock from npm, httpmock from crates.io)
+#   bench/run.sh --smoke    seconds long, ours and the ceiling only, no installs (CI)
+#
+# Knobs: DURATION (s per load, 10), ROUNDS (3), STARTUP_ROUNDS (5), CONC (32), FILL (1000000),
+#        INPROC (2000), PEERS ("ceiling wiremock wiremock-nj httpmock").
+# Output: one table on stdout and in bench/results/latest.md.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+SHARED_PEERS="$ROOT/../shared/bench/peers"
+TOOLS="$HERE/.tools"
+RESULTS="$HERE/results"
+mkdir -p "$TOOLS" "$RESULTS"
+
+SMOKE=0
+[[ "${1:-}" == "--smoke" ]] && SMOKE=1
+if (( SMOKE )); then
+  DURATION="${DURATION:-1}"; ROUNDS="${ROUNDS:-1}"; STARTUP_ROUNDS="${STARTUP_ROUNDS:-1}"
+  FILL="${FILL:-2000}"; INPROC="${INPROC:-20}"; PEERS="${PEERS:-ceiling}"
+else
+  DURATION="${DURATION:-10}"; ROUNDS="${ROUNDS:-3}"; STARTUP_ROUNDS="${STARTUP_ROUNDS:-5}"
+  FILL="${FILL:-1000000}"; INPROC="${INPROC:-2000}"; PEERS="${PEERS:-ceiling wiremock wiremock-nj httpmock}"
+fi
+CONC="${CONC:-32}"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- tools
+if (( ! SMOKE )); then
+  if ! command -v wrk >/dev/null; then
+    log "installing wrk (Debian)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  fi
+  if [[ " $PEERS " == *" wiremock"* ]] && ! ls "$TOOLS"/npm/node_modules/wiremock/build/wiremock-standalone-*.jar >/dev/null 2>&1; then
+    log "installing WireMock (npm package wiremock)"; npm install --silent --prefix "$TOOLS/npm" wiremock >/dev/null
+  fi
+  if [[ " $PEERS " == *" httpmock "* ]] && [[ ! -x "$TOOLS/cargo/bin/httpmock" ]]; then
+    log "installing httpmock standalone (crates.io; a few minutes)"
+    cargo install --quiet --root "$TOOLS/cargo" httpmock --features standalone
+  fi
+fi
+USE_WRK=0; command -v wrk >/dev/null && USE_WRK=1
+
+log "building release binaries"
+(cd "$ROOT" && cargo build --release --quiet -p gptom-mock -p gptom-bench)
+BIN="$ROOT/target/release"
+DRIVER="$BIN/driver"
+WIREMOCK_JAR="$(ls "$TOOLS"/npm/node_modules/wiremock/build/wiremock-standalone-*.jar 2>/dev/null | head -1 || true)"
+
+port_of() { case "$1" in ours) echo 18190;; ceiling) echo 18185;; wiremock) echo 18181;; wiremock-nj) echo 18186;; httpmock) echo 18184;; fast) echo 18191;; esac; }
+cmd_of() {
+  local port; port="$(port_of "$1")"
+  case "$1" in
+    ours) echo "$BIN/gptom-mock --port $port --log-level warn" ;;
+    fast) echo "$BIN/gptom-mock --port $port --log-level warn --scenario $HERE/fast.yaml" ;;
+    ceiling) echo "$BIN/ceiling $port" ;;
+    wiremock) echo "java -jar $WIREMOCK_JAR --port $port --bind-address 127.0.0.1 --root-dir $SHARED_PEERS/wiremock --disable-banner" ;;
+    wiremock-nj) echo "java -jar $WIREMOCK_JAR --port $port --bind-address 127.0.0.1 --root-dir $SHARED_PEERS/wiremock --disable-banner --no-request-journal" ;;
+    httpmock) echo "$TOOLS/cargo/bin/httpmock --port $port --mock-files-dir $SHARED_PEERS/httpmock --disable-access-log" ;;
+  esac
+}
+probe_of() { case "$1" in ours|fast|ceiling) echo /__mock/health;; *) echo /v1/tasks/probe;; esac; }
+available() {
+  case "$1" in
+    wiremock|wiremock-nj) [[ -n "$WIREMOCK_JAR" ]] && command -v java >/dev/null ;;
+    httpmock) [[ -x "$TOOLS/cargo/bin/httpmock" ]] ;;
+    *) true ;;
+  esac
+}
+SERVERS="ours"
+for peer in $PEERS; do available "$peer" && SERVERS="$SERVERS $peer" || log "skipping $peer (not installed)"; done
+
+declare -A PID
+start() { # start NAME -> waits until it answers (bounded)
+  local name="$1" port; port="$(port_of "$name")"
+  # shellcheck disable=SC2046
+  setsid $(cmd_of "$name") >"$RESULTS/$name.log" 2>&1 </dev/null &
+  PID[$name]=$!
+  for _ in $(seq 1 3000); do
+    curl -s -o /dev/null -m 1 "http://127.0.0.1:$port$(probe_of "$name")" && return 0
+    sleep 0.02
+  done
+  echo "$name did not start" >&2; return 1
+}
+stop() { local pid="${PID[$1]:-}"; [[ -n "$pid" ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }; PID[$1]=""; }
+stop_all() { for name in "${!PID[@]}"; do stop "$name"; done; }
+trap stop_all EXIT
+rss_kb() { awk '/^VmRSS/{print $2}' "/proc/${PID[$1]}/status" 2>/dev/null || echo 0; }
+median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "-"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2} }'; }
+
+declare -A FIG   # FIG[name.metric] = space-separated samples
+
+# ---------------------------------------------------------------- 1. cold start
+log "cold start, $STARTUP_ROUNDS alternating rounds"
+for _ in $(seq 1 "$STARTUP_ROUNDS"); do
+  for name in $SERVERS; do
+    port="$(port_of "$name")"
+    # shellcheck disable=SC2046
+    ms="$("$DRIVER" startup "$port" "$(probe_of "$name")" $(cmd_of "$name") | sed 's/startup_ms=//')"
+    FIG[$name.startup]+="$ms "
+  done
+done
+
+# ---------------------------------------------------------------- 2./3. GET and POST load
+for name in $SERVERS; do start "$name"; FIG[$name.rss_idle]="$(rss_kb "$name")"; done
+TOKEN="$("$DRIVER" token "http://127.0.0.1:$(port_of ours)")"
+TASK_ID="$(curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d '{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD"}' \
+  "http://127.0.0.1:$(port_of ours)/v1/tasks/TRANSACTION" | python3 -c 'import json,sys;print(json.load(sys.stdin)["taskId"])')"
+run_load() { # run_load NAME GET|POST -> "rps p50 p99"
+  local name="$1" method="$2" url auth=() out
+  if [[ "$method" == GET ]]; then url="http://127.0.0.1:$(port_of "$name")/v1/tasks/$TASK_ID"; else url="http://127.0.0.1:$(port_of "$name")/v1/tasks/TRANSACTION"; fi
+  if (( USE_WRK )); then
+    auth=(-H "Authorization: Bearer $TOKEN")
+    if [[ "$method" == GET ]]; then out="$(wrk -t1 -c"$CONC" -d"${DURATION}s" --latency "${auth[@]}" "$url")"
+    else out="$(wrk -t1 -c"$CONC" -d"${DURATION}s" --latency "${auth[@]}" -s "$HERE/post.lua" "$url")"; fi
+    awk '
+      function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+      /^ +50%/ {p50=ms($2)} /^ +99%/ {p99=ms($2)} /Requests\/sec/ {rps=$2} /Non-2xx/ {bad=$NF}
+      END {printf "%.0f %.2f %.2f\n", rps, p50, p99}' <<<"$out"
+  else
+    local body=""; [[ "$method" == POST ]] && body='{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD"}'
+    out="$("$DRIVER" load "$method" "$url" "$DURATION" "$CONC" "$TOKEN" "$body")"
+    sed -E 's/rps=([0-9.]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+).*/\1 \2 \3/' <<<"$out"
+  fi
+}
+log "load: $ROUNDS alternating rounds × ${DURATION}s GET then POST, concurrency $CONC ($( ((USE_WRK)) && echo wrk || echo driver))"
+for _ in $(seq 1 "$ROUNDS"); do
+  for name in $SERVERS; do
+    read -r rps p50 p99 < <(run_load "$name" GET)
+    FIG[$name.get_rps]+="$rps "; FIG[$name.get_p50]+="$p50 "; FIG[$name.get_p99]+="$p99 "
+  done
+done
+for name in $SERVERS; do FIG[$name.rss_get]="$(rss_kb "$name")"; done
+for _ in $(seq 1 "$ROUNDS"); do
+  for name in $SERVERS; do
+    read -r rps p50 p99 < <(run_load "$name" POST)
+    FIG[$name.post_rps]+="$rps "; FIG[$name.post_p50]+="$p50 "; FIG[$name.post_p99]+="$p99 "
+  done
+done
+for name in $SERVERS; do FIG[$name.rss_post]="$(rss_kb "$name")"; done
+stop_all
+
+# ---------------------------------------------------------------- 4. complete payments, 5. memory at scale
+log "complete payments per second (tasks final at once)"
+start fast
+FAST_URL="http://127.0.0.1:$(port_of fast)"
+FLOWS="$("$DRIVER" flows "$FAST_URL" "$DURATION" "$CONC")"
+stop fast
+log "store scaling: 1,000 then $FILL stored transactions"
+start fast
+"$DRIVER" fill "$FAST_URL" 1000 16 >/dev/null
+FAST_TOKEN="$("$DRIVER" token "$FAST_URL")"
+FAST_TASK="$(curl -s -H "Authorization: Bearer $FAST_TOKEN" -H 'Content-Type: application/json' -d '{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD"}' "$FAST_URL/v1/tasks/TRANSACTION" | python3 -c 'import json,sys;print(json.load(sys.stdin)["taskId"])')"
+RSS_1K="$(rss_kb fast)"
+GET_1K="$("$DRIVER" load GET "$FAST_URL/v1/tasks/$FAST_TASK" "$DURATION" "$CONC" "$FAST_TOKEN" | sed -E 's/rps=([0-9.]+).*/\1/')"
+FILL_OUT="$("$DRIVER" fill "$FAST_URL" "$FILL" 32)"
+RSS_FULL="$(rss_kb fast)"
+GET_FULL="$("$DRIVER" load GET "$FAST_URL/v1/tasks/$FAST_TASK" "$DURATION" "$CONC" "$FAST_TOKEN" | sed -E 's/rps=([0-9.]+).*/\1/')"
+COUNT="$(curl -s "$FAST_URL/__mock/health" | python3 -c 'import json,sys;print(json.load(sys.stdin)["store"]["transactions"])')"
+stop fast
+
+# ---------------------------------------------------------------- 6. in-process library
+log "in-process: $INPROC mocks started and stopped"
+INPROC_OUT="$("$DRIVER" inproc "$INPROC")"
+
+# ---------------------------------------------------------------- table
+m() { echo "${FIG[$1]:-}" | tr ' ' '\n' | grep -v '^$' | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0>0 && a!="-") printf "%.2f", a/b; else printf "-" }'; }
+{
+  echo "# gptom-mock benchmark"
+  echo
+  echo "$(date -u +%Y-%m-%d) · $(nproc) cores · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) · load generator $( ((USE_WRK)) && echo "wrk -t1 -c$CONC" || echo "driver (reqwest) c$CONC") · ${DURATION}s per load · medians of $ROUNDS alternating rounds (startup: $STARTUP_ROUNDS)"
+  echo
+  echo "| server | startup ms | GET rps | GET p50 ms | GET p99 ms | POST rps | POST p50 ms | POST p99 ms | RSS idle MiB | RSS after GET | RSS after POST |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for name in $SERVERS; do
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f |\n' "$name" "$(m "$name.startup")" "$(m "$name.get_rps")" "$(m "$name.get_p50")" "$(m "$name.get_p99")" \
+      "$(m "$name.post_rps")" "$(m "$name.post_p50")" "$(m "$name.post_p99")" \
+      "$(awk -v k="${FIG[$name.rss_idle]}" 'BEGIN{print k/1024}')" "$(awk -v k="${FIG[$name.rss_get]}" 'BEGIN{print k/1024}')" "$(awk -v k="${FIG[$name.rss_post]}" 'BEGIN{print k/1024}')"
+  done
+  echo
+  echo "| ours ÷ peer | startup | GET rps | POST rps |"
+  echo "|---|---|---|---|"
+  for name in $SERVERS; do
+    [[ "$name" == ours ]] && continue
+    printf '| %s | %s | %s | %s |\n' "$name" "$(ratio "$(m ours.startup)" "$(m "$name.startup")")" "$(ratio "$(m ours.get_rps)" "$(m "$name.get_rps")")" "$(ratio "$(m ours.post_rps)" "$(m "$name.post_rps")")"
+  done
+  echo
+  echo "| gptom-mock only | figure |"
+  echo "|---|---|"
+  echo "| complete payments (create → poll → read), c$CONC | $FLOWS |"
+  echo "| stored transactions after filling | $COUNT ($FILL_OUT) |"
+  echo "| RSS with 1,000 / $COUNT stored transactions | $((RSS_1K/1024)) MiB / $((RSS_FULL/1024)) MiB |"
+  echo "| bytes per stored transaction (task + transaction + indexes) | $(awk -v a="$RSS_FULL" -v b="$RSS_1K" -v n="$COUNT" 'BEGIN{ if (n>1000) printf "%.0f", (a-b)*1024/(n-1000); else print "-" }') |"
+  echo "| GET rps with 1,000 / $COUNT stored (driver load) | $GET_1K / $GET_FULL |"
+  echo "| in-process mock (state + socket + serve + 1 request + shutdown) | $INPROC_OUT |"
+} | tee "$RESULTS/latest.md"
