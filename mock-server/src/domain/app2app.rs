@@ -7,6 +7,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::ids::parse_digits;
 use super::refusal::Refusal;
 use super::request::{PaymentMethod, ReceiptType, TransactionRequest, TransactionType};
 use super::store::{AppSession, Store};
@@ -524,7 +525,9 @@ impl Store {
         let Some(ams_id) = link.param("amsID").filter(|ams_id| !ams_id.is_empty()) else {
             return AppAnswer::error("invalidParameter", vec![bad("amsID", "is mandatory")]);
         };
-        let target = self.ams_index.get(ams_id).copied();
+        let target = parse_digits(ams_id)
+            .and_then(|ams_id| self.ams_index.get(&ams_id))
+            .copied();
         let refusal = match target.map(|index| &self.transactions[index as usize]) {
             None => Some(StornoRefusal::NotAllowed("no such payment")),
             Some(original) if original.terminal != terminal => {
@@ -603,7 +606,9 @@ impl Store {
 
     fn app_detail(&self, link: &DeepLink, terminal: u16) -> AppAnswer {
         let found = if let Some(ams_id) = link.param("amsID") {
-            self.ams_index.get(ams_id).copied()
+            parse_digits(ams_id)
+                .and_then(|ams_id| self.ams_index.get(&ams_id))
+                .copied()
         } else if let Some(request_id) = link.param("requestID") {
             (0..self.transactions.len())
                 .rev()

@@ -23,6 +23,30 @@ impl IdGenerator {
         }
     }
 
+    /// A random (version 4 layout) UUID as a number (see [`format_uuid`]).
+    pub fn uuid_value(&mut self) -> u128 {
+        let mut bytes: [u8; 16] = self.rng.random();
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        u128::from_be_bytes(bytes)
+    }
+
+    /// A number of exactly `digits` decimal digits (no leading zero).
+    pub fn digits_value(&mut self, digits: u32) -> u64 {
+        let digits = digits.clamp(1, 18);
+        self.rng
+            .random_range(10u64.pow(digits - 1)..10u64.pow(digits))
+    }
+
+    /// Six upper-case letters and digits (authorization codes).
+    pub fn code6(&mut self) -> [u8; 6] {
+        let mut code = [0u8; 6];
+        for slot in &mut code {
+            *slot = ALPHANUMERIC[self.rng.random_range(0..ALPHANUMERIC.len())];
+        }
+        code
+    }
+
     /// A random (version 4 layout) UUID, lower-case hex.
     pub fn uuid(&mut self) -> String {
         const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -78,6 +102,53 @@ impl IdGenerator {
     }
 }
 
+/// `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`, lower-case.
+#[must_use]
+pub fn format_uuid(value: u128) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = value.to_be_bytes();
+    let mut text = String::with_capacity(36);
+    for (index, byte) in bytes.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    text
+}
+
+/// Parses the 36-character hyphenated form (any case); `None` for anything else.
+#[must_use]
+pub fn parse_uuid(text: &str) -> Option<u128> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 {
+        return None;
+    }
+    let mut value: u128 = 0;
+    for (index, byte) in bytes.iter().enumerate() {
+        if matches!(index, 8 | 13 | 18 | 23) {
+            if *byte != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let digit = char::from(*byte).to_digit(16)?;
+        value = (value << 4) | u128::from(digit);
+    }
+    Some(value)
+}
+
+/// Parses 1–19 decimal digits without a leading zero (amsIDs, PANs).
+#[must_use]
+pub fn parse_digits(text: &str) -> Option<u64> {
+    let valid = !text.is_empty()
+        && text.len() <= 19
+        && !text.starts_with('0')
+        && text.bytes().all(|b| b.is_ascii_digit());
+    if valid { text.parse().ok() } else { None }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +171,22 @@ mod tests {
         assert_eq!(uuid.len(), 36);
         assert_eq!(uuid.as_bytes()[14], b'4');
         assert!(matches!(uuid.as_bytes()[19], b'8' | b'9' | b'a' | b'b'));
+    }
+
+    #[test]
+    fn uuids_round_trip_through_text() {
+        let mut ids = IdGenerator::new(9);
+        for _ in 0..100 {
+            let value = ids.uuid_value();
+            assert_eq!(parse_uuid(&format_uuid(value)), Some(value));
+        }
+        assert_eq!(
+            format_uuid(IdGenerator::new(5).uuid_value()),
+            IdGenerator::new(5).uuid()
+        );
+        assert_eq!(parse_uuid("not-a-uuid"), None);
+        assert_eq!(parse_digits("0123"), None);
+        assert_eq!(parse_digits("900000000001"), Some(900_000_000_001));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::batch::{Batch, BatchBody, BatchTotals};
 use super::card::draw_card;
-use super::ids::IdGenerator;
+use super::ids::{IdGenerator, format_uuid, parse_digits, parse_uuid};
 use super::refusal::Refusal;
 use super::request::{
     BatchRequest, CancelMode, FieldError, PaymentMethod, TransactionRequest, TransactionType,
@@ -110,10 +110,10 @@ pub struct Store {
     pub(super) terminals: Vec<TerminalState>,
     pub(super) terminal_index: HashMap<String, u16>,
     pub(super) tasks: Vec<Task>,
-    pub(super) task_index: HashMap<Box<str>, u32>,
+    pub(super) task_index: HashMap<u128, u32>,
     pub(super) transactions: Vec<Transaction>,
-    pub(super) transaction_index: HashMap<Box<str>, u32>,
-    pub(super) ams_index: HashMap<Box<str>, u32>,
+    pub(super) transaction_index: HashMap<u128, u32>,
+    pub(super) ams_index: HashMap<u64, u32>,
     pub(super) batches: Vec<Batch>,
     pub(super) batch_index: HashMap<(u16, u32), u32>,
     pub(super) refresh_tokens: HashMap<Box<str>, RefreshRecord>,
@@ -248,7 +248,8 @@ impl Store {
         if seed
             .ams_id
             .as_deref()
-            .is_some_and(|ams_id| self.ams_index.contains_key(ams_id))
+            .and_then(parse_digits)
+            .is_some_and(|ams_id| self.ams_index.contains_key(&ams_id))
         {
             return;
         }
@@ -262,20 +263,20 @@ impl Store {
             )
         });
         let approved = seed.result == PaymentResult::Accepted;
-        let authorization_code = (approved && card.is_some()).then(|| self.ids.code(6).into());
-        let id: Box<str> = self.ids.uuid().into();
-        let ams_id: Box<str> = match &seed.ams_id {
-            Some(ams_id) => ams_id.as_str().into(),
-            None => self.ids.digits(12).into(),
+        let authorization_code = (approved && card.is_some()).then(|| self.ids.code6());
+        let id = self.ids.uuid_value();
+        let ams_id = match seed.ams_id.as_deref().and_then(parse_digits) {
+            Some(ams_id) => ams_id,
+            None => self.ids.digits_value(12),
         };
-        let reference_number: Box<str> = self.ids.digits(12).into();
+        let reference_number = self.ids.digits_value(12);
         let terminal = &mut self.terminals[usize::from(terminal_index)];
         terminal.sequence += 1;
         terminal.receipt += 1;
         let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
         let transaction = Transaction {
-            id: id.clone(),
-            ams_id: ams_id.clone(),
+            id,
+            ams_id,
             task: None,
             terminal: terminal_index,
             kind: TransactionType::Sale,
@@ -795,9 +796,9 @@ impl Store {
         ordinal: u32,
         now: Millis,
     ) -> u32 {
-        let id: Box<str> = self.ids.uuid().into();
+        let id = self.ids.uuid_value();
         let index = u32::try_from(self.tasks.len()).unwrap_or(u32::MAX);
-        self.task_index.insert(id.clone(), index);
+        self.task_index.insert(id, index);
         self.tasks.push(Task {
             id,
             kind,
@@ -834,8 +835,8 @@ impl Store {
     }
 
     fn visible_task(&self, principal: &Principal, task_id: &str) -> Result<u32, StoreError> {
-        self.task_index
-            .get(task_id)
+        parse_uuid(task_id)
+            .and_then(|id| self.task_index.get(&id))
             .copied()
             .filter(|index| self.can_see(principal, self.tasks[*index as usize].terminal))
             .ok_or(StoreError::NotFound("task"))
@@ -849,9 +850,8 @@ impl Store {
         card: super::card::CardChoice,
         now: Millis,
     ) -> Result<TaskBody, StoreError> {
-        let index = *self
-            .task_index
-            .get(task_id)
+        let index = *parse_uuid(task_id)
+            .and_then(|id| self.task_index.get(&id))
             .ok_or(StoreError::NotFound("task"))?;
         let terminal = self.tasks[index as usize].terminal;
         self.settle_terminal(terminal, now);
@@ -994,7 +994,8 @@ impl Store {
         let named = request
             .origin_transaction_id
             .as_deref()
-            .and_then(|ams_id| self.ams_index.get(ams_id))
+            .and_then(parse_digits)
+            .and_then(|ams_id| self.ams_index.get(&ams_id))
             .map(|found| (*found, &self.transactions[*found as usize]));
         let decision = decide_storno(
             StornoRequest {
@@ -1054,18 +1055,18 @@ impl Store {
         };
         let approved = result == PaymentResult::Accepted;
         let authorization_code =
-            (approved && payment_method == PaymentMethod::Card).then(|| self.ids.code(6).into());
+            (approved && payment_method == PaymentMethod::Card).then(|| self.ids.code6());
         let refusal = if approved { Refusal::Approved } else { refusal };
-        let id: Box<str> = self.ids.uuid().into();
-        let ams_id: Box<str> = self.ids.digits(12).into();
-        let reference_number: Box<str> = self.ids.digits(12).into();
+        let id = self.ids.uuid_value();
+        let ams_id = self.ids.digits_value(12);
+        let reference_number = self.ids.digits_value(12);
         let terminal = &mut self.terminals[usize::from(terminal_index)];
         terminal.sequence += 1;
         terminal.receipt += 1;
         let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
         let transaction = Transaction {
-            id: id.clone(),
-            ams_id: ams_id.clone(),
+            id,
+            ams_id,
             task: Some(task),
             terminal: terminal_index,
             kind: request.transaction_type,
@@ -1123,7 +1124,7 @@ impl Store {
         let terminal = &self.terminals[usize::from(task.terminal)];
         let wire = self.scenario_for(&terminal.tid).wire;
         TaskBody {
-            task_id: task.id.to_string(),
+            task_id: format_uuid(task.id),
             task_type: task.kind.as_str(),
             state: task.state.as_str(&wire),
             tid: terminal.tid.clone(),
@@ -1131,7 +1132,7 @@ impl Store {
             updated: task.updated.to_iso(),
             transaction_id: task
                 .transaction
-                .map(|transaction| self.transactions[transaction as usize].id.to_string()),
+                .map(|transaction| format_uuid(self.transactions[transaction as usize].id)),
             batch_number: task.batch_number,
             error: task.error.clone(),
         }
@@ -1140,7 +1141,7 @@ impl Store {
     /// The terminal a task belongs to (for the journal).
     #[must_use]
     pub fn task_tid(&self, task_id: &str) -> Option<&str> {
-        let index = self.task_index.get(task_id)?;
+        let index = parse_uuid(task_id).and_then(|id| self.task_index.get(&id))?;
         Some(
             self.terminals[usize::from(self.tasks[*index as usize].terminal)]
                 .tid
@@ -1157,7 +1158,7 @@ impl Store {
     ) -> Result<TransactionBody, StoreError> {
         let index = self
             .transaction_index
-            .get(transaction_id)
+            .get(&parse_uuid(transaction_id).unwrap_or(0))
             .copied()
             .filter(|index| self.can_see(principal, self.transactions[*index as usize].terminal))
             .ok_or(StoreError::NotFound("transaction"))?;
@@ -1173,7 +1174,7 @@ impl Store {
         let terminal = &self.terminals[usize::from(transaction.terminal)];
         let origin_ams = transaction
             .origin
-            .map(|origin| self.transactions[origin as usize].ams_id.as_ref());
+            .map(|origin| self.transactions[origin as usize].ams_id);
         transaction.body(
             &terminal.tid,
             &terminal.merchant_id,
@@ -1246,13 +1247,13 @@ impl Store {
                     "name": terminal.name,
                     "currency": terminal.currency,
                     "scenario": self.scenario_for(&terminal.tid).name,
-                    "queue": terminal.queue.iter().map(|index| self.tasks[*index as usize].id.to_string()).collect::<Vec<_>>(),
+                    "queue": terminal.queue.iter().map(|index| format_uuid(self.tasks[*index as usize].id)).collect::<Vec<_>>(),
                     "openBatch": {
                         "batchNumber": terminal.batch_number,
                         "opened": terminal.batch_opened.to_iso(),
                         "totals": terminal.batch_totals.all,
                     },
-                    "lastTransactionId": terminal.last_transaction.map(|index| self.transactions[index as usize].id.to_string()),
+                    "lastTransactionId": terminal.last_transaction.map(|index| format_uuid(self.transactions[index as usize].id)),
                 })
             })
             .collect();

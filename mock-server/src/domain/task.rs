@@ -92,14 +92,14 @@ pub struct Plan {
     /// Card data choices.
     pub card: super::card::CardChoice,
     /// The rule that made the plan.
-    pub rule: Option<Box<str>>,
+    pub rule: Option<std::sync::Arc<str>>,
 }
 
 /// A task.
 #[derive(Clone, Debug)]
 pub struct Task {
-    /// `taskId`.
-    pub id: Box<str>,
+    /// `taskId` (a UUID as a number).
+    pub id: u128,
     /// What it does.
     pub kind: TaskKind,
     /// Index of the terminal in the store.

@@ -11,10 +11,10 @@ use crate::scenario::PaymentResult;
 /// A recorded transaction.
 #[derive(Clone, Debug)]
 pub struct Transaction {
-    /// `transactionId`.
-    pub id: Box<str>,
+    /// `transactionId` (a UUID as a number).
+    pub id: u128,
     /// GP tom's back-end id, used for cancellations.
-    pub ams_id: Box<str>,
+    pub ams_id: u64,
     /// The task that produced it (index); `None` for data a scenario seeded.
     pub task: Option<u32>,
     /// Terminal index.
@@ -34,9 +34,9 @@ pub struct Transaction {
     /// The card (card payments).
     pub card: Option<Card>,
     /// Authorization code (approved card payments only).
-    pub authorization_code: Option<Box<str>>,
-    /// Retrieval reference number.
-    pub reference_number: Box<str>,
+    pub authorization_code: Option<[u8; 6]>,
+    /// Retrieval reference number (12 digits).
+    pub reference_number: u64,
     /// The integrator's reference.
     pub origin_reference: Option<Box<str>>,
     /// Terminal's sequence number.
@@ -126,14 +126,14 @@ impl Transaction {
         merchant_id: &str,
         currency: &str,
         cards: &[CardRange],
-        origin_ams_id: Option<&str>,
+        origin_ams_id: Option<u64>,
     ) -> TransactionBody {
         let range = self
             .card
             .as_ref()
             .and_then(|card| cards.get(usize::from(card.range)));
         TransactionBody {
-            transaction_id: self.id.to_string(),
+            transaction_id: super::ids::format_uuid(self.id),
             ams_id: self.ams_id.to_string(),
             result: self.result.as_str(),
             transaction_type: self.kind.as_str(),
@@ -149,7 +149,9 @@ impl Transaction {
             card_entry_mode: self.card.as_ref().map(|card| card.entry_mode.as_str()),
             emv_aid: range.map(|range| range.aid.clone()),
             emv_app_label: range.map(|range| range.label.clone()),
-            authorization_code: self.authorization_code.as_deref().map(str::to_owned),
+            authorization_code: self
+                .authorization_code
+                .map(|code| String::from_utf8_lossy(&code).into_owned()),
             reference_number: self.reference_number.to_string(),
             origin_reference_num: self.origin_reference.as_deref().map(str::to_owned),
             sequence_number: self.sequence_number,
@@ -158,7 +160,7 @@ impl Transaction {
             date: self.date.to_iso(),
             pin_ok: self.card.as_ref().is_some_and(|card| card.pin_ok),
             refusal_code: self.refusal.as_str(),
-            origin_ams_id: origin_ams_id.map(str::to_owned),
+            origin_ams_id: origin_ams_id.map(|ams_id| ams_id.to_string()),
             cancelled: self.cancelled_by.is_some(),
         }
     }

@@ -127,7 +127,7 @@ impl Scenario {
                 rule.outcome.clone(),
                 rule.timeline.unwrap_or(base),
                 rule.card.clone(),
-                rule.name.as_deref().map(Box::from),
+                rule.name.clone(),
             ),
             None => (Outcome::approved(), base, CardChoice::default(), None),
         };
@@ -164,7 +164,7 @@ fn finish_plan(
     outcome: Outcome,
     timeline: Timeline,
     card: CardChoice,
-    rule: Option<Box<str>>,
+    rule: Option<std::sync::Arc<str>>,
     manual: bool,
 ) -> Plan {
     match outcome {

@@ -502,7 +502,7 @@ impl Walker {
         let mut then_seen = false;
         for (key, _, value) in entries {
             match key.as_str() {
-                "name" => rule.name = self.text(value, "rules[].name"),
+                "name" => rule.name = self.text(value, "rules[].name").map(std::sync::Arc::from),
                 "when" => rule.when = self.matcher(value).unwrap_or_default(),
                 "then" => {
                     then_seen = true;
@@ -1280,7 +1280,17 @@ impl Walker {
                         .unwrap_or(PaymentMethod::Card);
                 }
                 "reference" => seed.reference = self.text(value, &path),
-                "ams_id" => seed.ams_id = self.text(value, &path),
+                "ams_id" => {
+                    seed.ams_id = self.text(value, &path);
+                    if seed
+                        .ams_id
+                        .as_deref()
+                        .and_then(crate::domain::ids::parse_digits)
+                        .is_none()
+                    {
+                        self.fail(value.position, format!("`{path}` must be 1 to 18 digits without a leading zero, e.g. \"900000000001\""));
+                    }
+                }
                 _ => {}
             }
         }

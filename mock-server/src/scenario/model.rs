@@ -164,7 +164,7 @@ impl TextMatch {
 #[derive(Clone, Debug, Serialize)]
 pub struct Rule {
     /// Optional label shown in the journal and state.
-    pub name: Option<String>,
+    pub name: Option<std::sync::Arc<str>>,
     /// Which requests.
     pub when: Matcher,
     /// The result.
@@ -398,7 +398,7 @@ impl Default for Scenario {
     fn default() -> Self {
         let amount_rule =
             |name: &str, amount: i64, outcome: Outcome, timeline: Option<Timeline>| Rule {
-                name: Some(name.to_owned()),
+                name: Some(name.into()),
                 when: Matcher {
                     amount: Some(NumberMatch::exact(amount)),
                     transaction_type: Some(TransactionType::Sale),
