@@ -66,6 +66,8 @@ struct Shared {
     request_ids: AtomicU64,
     /// Whether an active scenario injects faults (read on every request without the lock).
     faults_active: std::sync::atomic::AtomicBool,
+    /// Bumped on every change, for the live page.
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
                 config,
                 request_ids: AtomicU64::new(0),
                 faults_active,
+                changes: tokio::sync::watch::channel(0).0,
             }),
         }
     }
@@ -170,6 +173,17 @@ impl AppState {
         self.inner
             .faults_active
             .store(store.has_faults(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Tells live watchers (the browser page) that something changed.
+    pub fn notify(&self) {
+        self.inner.changes.send_modify(|version| *version += 1);
+    }
+
+    /// A receiver of change notifications.
+    #[must_use]
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.changes.subscribe()
     }
 
     /// Whether an active scenario injects HTTP faults.

@@ -123,6 +123,10 @@ pub struct Store {
     pub(super) fault_rng: IdGenerator,
     /// The simulated GP tom app: the terminal it is logged in to (app-to-app).
     pub(super) app_session: Option<AppSession>,
+    /// Terminals a person drives from the browser page (tasks wait for a decision).
+    pub(super) manual_terminals: std::collections::HashSet<u16>,
+    /// Every terminal is manual.
+    pub(super) manual_all: bool,
 }
 
 impl Store {
@@ -157,6 +161,8 @@ impl Store {
             fault_counts: HashMap::new(),
             fault_rng: IdGenerator::new(seed ^ 0x6661_756c_7473),
             app_session: None,
+            manual_terminals: std::collections::HashSet::new(),
+            manual_all: false,
         };
         store.add_terminals(now);
         store.activate(scenarios, now);
@@ -314,6 +320,44 @@ impl Store {
             self.seed,
             now,
         )
+    }
+
+    /// Whether a terminal's tasks wait for a person's decision.
+    #[must_use]
+    pub fn is_manual(&self, terminal: u16) -> bool {
+        let tid = &self.terminals[usize::from(terminal)].tid;
+        self.manual_all
+            || self.manual_terminals.contains(&terminal)
+            || self
+                .scenario_for(tid)
+                .terminal_conditions
+                .get(tid)
+                .is_some_and(|condition| condition.manual)
+    }
+
+    /// Switches a terminal (or, with `None`, the whole mock) to manual decisions or back.
+    pub fn set_manual(&mut self, tid: Option<&str>, manual: bool) -> Result<(), StoreError> {
+        match tid {
+            None => self.manual_all = manual,
+            Some(tid) => {
+                let index = *self
+                    .terminal_index
+                    .get(tid)
+                    .ok_or(StoreError::NotFound("terminal"))?;
+                if manual {
+                    self.manual_terminals.insert(index);
+                } else {
+                    self.manual_terminals.remove(&index);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every terminal is manual.
+    #[must_use]
+    pub fn manual_all(&self) -> bool {
+        self.manual_all
     }
 
     /// Whether any active scenario injects HTTP faults.
@@ -743,6 +787,10 @@ impl Store {
             },
         );
         self.terminals[usize::from(terminal_index)].transaction_tasks = ordinal;
+        let mut plan = plan;
+        if self.is_manual(terminal_index) && plan.in_progress.is_some() {
+            plan.in_progress = Some(Phase::Manual);
+        }
         let index = self.push_task(
             TaskKind::Transaction(Box::new(request)),
             terminal_index,
@@ -1239,7 +1287,8 @@ impl Store {
         let terminals: Vec<Value> = self
             .terminals
             .iter()
-            .map(|terminal| {
+            .enumerate()
+            .map(|(position, terminal)| {
                 serde_json::json!({
                     "tid": terminal.tid,
                     "merchantId": terminal.merchant_id,
@@ -1247,6 +1296,7 @@ impl Store {
                     "name": terminal.name,
                     "currency": terminal.currency,
                     "scenario": self.scenario_for(&terminal.tid).name,
+                    "manual": self.is_manual(u16::try_from(position).unwrap_or(u16::MAX)),
                     "queue": terminal.queue.iter().map(|index| format_uuid(self.tasks[*index as usize].id)).collect::<Vec<_>>(),
                     "openBatch": {
                         "batchNumber": terminal.batch_number,

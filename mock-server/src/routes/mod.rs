@@ -10,6 +10,7 @@ pub mod oauth;
 pub mod pipeline;
 pub mod tasks;
 pub mod transactions;
+pub mod ui;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -32,6 +33,14 @@ pub fn router(state: AppState) -> Router {
         .route("/__mock/state", get(control::get_state))
         .route("/__mock/health", get(control::health))
         .route("/__mock/verify", get(control::verify))
+        .route("/__mock/ui", get(ui::page))
+        .route("/__mock/events", get(ui::events))
+        .route("/__mock/view", get(ui::get_view))
+        .route("/__mock/manual", post(ui::set_all_manual))
+        .route(
+            "/__mock/terminals/{tid}/manual",
+            post(ui::set_terminal_manual),
+        )
         .route("/__mock/tasks/{task_id}/decide", post(control::decide_task))
         .route(
             "/__mock/scenario",

@@ -103,6 +103,9 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
         "request"
     );
     if !journaled {
+        if method != axum::http::Method::GET {
+            state.notify();
+        }
         return response;
     }
 
@@ -136,6 +139,7 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
         let seq = journal.next_seq();
         journal.push(JournalEntry { seq, ..entry });
     }
+    state.notify();
     if dropped {
         // The answer was meant to be lost: keep failing the body so the connection is cut.
         return Response::from_parts(parts, super::faults::failing_body());

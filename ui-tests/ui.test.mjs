@@ -1,0 +1,136 @@
+// The virtual terminal page in a real headless Chromium (Debian's chromium + playwright-core).
+// Starts its own gptom-mock (manual clock, port 0) and stops it at the end.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const binary = process.env.GPTOM_MOCK_BIN || path.join(root, "target", "debug", "gptom-mock");
+let mock, base, browser, page;
+
+async function startMock() {
+  mock = spawn(binary, ["--port", "0", "--clock", "manual", "--log-level", "info"], { stdio: ["ignore", "ignore", "pipe"] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the mock did not start")), 20000);
+    let buffer = "";
+    mock.stderr.on("data", (chunk) => {
+      buffer += chunk.toString();
+      const match = buffer.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+    mock.on("exit", (code) => reject(new Error(`the mock exited with ${code}`)));
+  });
+}
+
+async function token(tid = "999888") {
+  const response = await fetch(`${base}/cloud/oauth/token`, {
+    method: "POST",
+    headers: { Authorization: "Basic " + Buffer.from("atom:ashfuf4e5fa").toString("base64"), "Content-Type": "application/x-www-form-urlencoded" },
+    body: `grant_type=password&username=jan.novak%40example.com&password=ABCDEFGHIJKL&tid=${tid}`,
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()).access_token;
+}
+
+async function api(method, pathname, accessToken, body) {
+  const response = await fetch(base + pathname, {
+    method,
+    headers: { Authorization: `Bearer ${accessToken}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+async function eventually(check, what, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+before(async () => {
+  base = await startMock();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${base}/__mock/ui`);
+  await page.locator("#now").filter({ hasText: "2026-01-15" }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  mock?.kill("SIGTERM");
+});
+
+test("a sale created through the Cloud API appears on the page", async () => {
+  const accessToken = await token();
+  const created = await api("POST", "/v1/tasks/TRANSACTION", accessToken, { transactionType: "SALE", amount: 4350, currencyCode: "CZK", paymentMethod: "CARD" });
+  assert.equal(created.status, 201);
+  await page.locator(`[data-task-row="${created.body.taskId}"]`).waitFor();
+  assert.match(await page.locator(`[data-task-row="${created.body.taskId}"]`).innerText(), /43[.,]50/);
+});
+
+test("declining with insufficient funds on a manual terminal ends COMPLETED with a DECLINED transaction", async () => {
+  // 999889: its queue is empty (the manual clock keeps 999888's first sale in progress)
+  const terminal = page.locator('.terminal[data-tid="999889"] input.manual-toggle');
+  await terminal.check();
+  await eventually(async () => (await (await fetch(`${base}/__mock/view`)).json()).state.terminals[1].manual, "manual mode");
+  const accessToken = await token("999889");
+  const created = await api("POST", "/v1/tasks/TRANSACTION", accessToken, { transactionType: "SALE", amount: 1000, currencyCode: "CZK", paymentMethod: "CARD" });
+  const controls = page.locator(`.decide[data-task="${created.body.taskId}"]`);
+  await controls.waitFor();
+  await controls.locator("select.refusal").selectOption("insufficientFunds");
+  await controls.getByRole("button", { name: "Decline" }).click();
+  const task = await eventually(async () => {
+    const polled = await api("GET", `/v1/tasks/${created.body.taskId}`, accessToken);
+    return polled.body.state === "COMPLETED" ? polled.body : null;
+  }, "the decided task");
+  const transaction = await api("GET", `/v1/transactions/${task.transactionId}`, accessToken);
+  assert.equal(transaction.body.result, "DECLINED");
+  assert.equal(transaction.body.refusalCode, "insufficientFunds");
+  await page.locator("#transactions").getByText("insufficientFunds").first().waitFor();
+  await terminal.uncheck();
+});
+
+test("the clock buttons expire a token", async () => {
+  const accessToken = await token();
+  assert.equal((await api("GET", "/v1/tasks/00000000-0000-4000-8000-000000000000", accessToken)).status, 404);
+  const before = await page.locator("#now").innerText();
+  await page.getByRole("button", { name: "+1 hour" }).click();
+  await eventually(async () => (await page.locator("#now").innerText()) !== before, "the clock to move");
+  assert.equal((await api("GET", "/v1/tasks/00000000-0000-4000-8000-000000000000", accessToken)).status, 401);
+});
+
+test("the journal shows the requests, filterable by path", async () => {
+  await eventually(async () => (await page.locator("#journal").innerText()).includes("POST /v1/tasks/TRANSACTION"), "the journal");
+  await page.locator("#filter-path").fill("/cloud");
+  await eventually(async () => !(await page.locator("#journal").innerText()).includes("/v1/tasks/TRANSACTION"), "the filter");
+  assert.match(await page.locator("#journal").innerText(), /\/cloud\/oauth\/token/);
+  await page.locator("#filter-path").fill("");
+});
+
+test("controls are keyboard-operable and the page fits a tablet", async () => {
+  await page.locator("header h1").click(); // the keyboard starts from the top of the page
+  await page.keyboard.press("Tab");
+  const focused = await page.evaluate(() => ({
+    text: document.activeElement?.textContent,
+    outline: getComputedStyle(document.activeElement).outlineStyle,
+  }));
+  assert.equal(focused.text, "+1 min", "the first control is reachable by keyboard");
+  assert.notEqual(focused.outline, "none", "focus is visible");
+  const before = await page.locator("#now").innerText();
+  await page.keyboard.press("Enter");
+  await eventually(async () => (await page.locator("#now").innerText()) !== before, "Enter to press the button");
+  await page.screenshot({ path: path.join(root, "docs", "ui.png") });
+  await page.setViewportSize({ width: 800, height: 1000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `horizontal overflow of ${overflow}px at tablet width`);
+});
