@@ -44,9 +44,16 @@ if (( ! SMOKE )); then
 fi
 USE_WRK=0; command -v wrk >/dev/null && USE_WRK=1
 
-log "building release binaries"
-(cd "$ROOT" && cargo build --release --quiet -p gptom-mock -p gptom-bench)
-BIN="$ROOT/target/release"
+if (( SMOKE )); then
+  # The smoke checks the script works end to end; debug binaries (already built by the tests) do.
+  log "building debug binaries (smoke)"
+  (cd "$ROOT" && cargo build --quiet -p gptom-mock -p gptom-bench)
+  BIN="$ROOT/target/debug"
+else
+  log "building release binaries"
+  (cd "$ROOT" && cargo build --release --quiet -p gptom-mock -p gptom-bench)
+  BIN="$ROOT/target/release"
+fi
 DRIVER="$BIN/driver"
 WIREMOCK_JAR="$(ls "$TOOLS"/npm/node_modules/wiremock/build/wiremock-standalone-*.jar 2>/dev/null | head -1 || true)"
 

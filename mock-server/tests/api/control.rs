@@ -191,3 +191,75 @@ async fn verify_reports_rules_as_json_text_and_junit() {
         .await;
     assert!(text.text.contains("FAIL poll-interval"), "{}", text.text);
 }
+
+#[tokio::test]
+async fn a_manual_terminal_switched_on_over_the_control_plane_waits_for_a_decision() {
+    let mock = Mock::new();
+    let reply = mock
+        .call(
+            Method::POST,
+            "/__mock/terminals/999889/manual",
+            None,
+            Some(json!({"manual": true})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    let bad = mock
+        .call(
+            Method::POST,
+            "/__mock/terminals/999889/manual",
+            None,
+            Some(json!({"manual": "yes"})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let unknown = mock
+        .call(
+            Method::POST,
+            "/__mock/terminals/123/manual",
+            None,
+            Some(json!({"manual": true})),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let token = mock.token(JAN, Some("999889")).await;
+    let task = mock.sale(&token, 1000).await;
+    let task_id = task["taskId"].as_str().expect("id");
+    mock.advance(600);
+    assert_eq!(
+        mock.poll(&token, task_id).await.body["state"],
+        "IN_PROGRESS"
+    );
+    let view = mock
+        .call(Method::GET, "/__mock/view", None, None)
+        .await
+        .body;
+    assert_eq!(view["state"]["terminals"][1]["manual"], true);
+    assert_eq!(view["journal"].as_array().map(Vec::len), Some(3));
+    let decided = mock
+        .call(
+            Method::POST,
+            &format!("/__mock/tasks/{task_id}/decide"),
+            None,
+            Some(json!({"outcome": "approve", "brand": "AMEX", "entryMode": "CHIP"})),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.text);
+    let (task, _) = mock.wait_final(&token, task_id).await;
+    let transaction = mock
+        .call(
+            Method::GET,
+            &format!(
+                "/v1/transactions/{}",
+                task["transactionId"].as_str().expect("id")
+            ),
+            Some(&token),
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(transaction["cardType"], "AMEX");
+    assert_eq!(transaction["cardEntryMode"], "CHIP");
+    let page = mock.call(Method::GET, "/__mock/ui", None, None).await;
+    assert!(page.text.contains("virtual terminal"));
+}
