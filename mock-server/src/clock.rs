@@ -43,31 +43,22 @@ impl Millis {
                 .to_rfc3339_opts(SecondsFormat::Millis, true);
         }
         let (year, month, day) = civil_from_days(days);
-        let mut text = String::with_capacity(24);
-        let digits = |text: &mut String, value: i64, width: usize| {
-            let mut buffer = [b'0'; 4];
+        let mut out = *b"0000-00-00T00:00:00.000Z";
+        let mut put = |at: usize, width: usize, value: i64| {
             let mut rest = value;
-            for slot in buffer[..width].iter_mut().rev() {
+            for slot in out[at..at + width].iter_mut().rev() {
                 *slot = b'0' + u8::try_from(rest % 10).unwrap_or(0);
                 rest /= 10;
             }
-            text.push_str(std::str::from_utf8(&buffer[..width]).unwrap_or("0000"));
         };
-        digits(&mut text, year, 4);
-        text.push('-');
-        digits(&mut text, month, 2);
-        text.push('-');
-        digits(&mut text, day, 2);
-        text.push('T');
-        digits(&mut text, in_day / 3_600_000, 2);
-        text.push(':');
-        digits(&mut text, in_day / 60_000 % 60, 2);
-        text.push(':');
-        digits(&mut text, in_day / 1000 % 60, 2);
-        text.push('.');
-        digits(&mut text, in_day % 1000, 3);
-        text.push('Z');
-        text
+        put(0, 4, year);
+        put(5, 2, month);
+        put(8, 2, day);
+        put(11, 2, in_day / 3_600_000);
+        put(14, 2, in_day / 60_000 % 60);
+        put(17, 2, in_day / 1000 % 60);
+        put(20, 3, in_day % 1000);
+        String::from_utf8(out.to_vec()).unwrap_or_default()
     }
 
     /// Parses an RFC 3339 instant.

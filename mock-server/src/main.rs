@@ -11,6 +11,11 @@ use gptom_mock::fixtures::Fixtures;
 use gptom_mock::{AppState, Clock, ManualClock, Millis, MockConfig, SystemClock};
 use tracing_subscriber::EnvFilter;
 
+// Every request allocates and frees a few dozen small buffers; mimalloc serves them with far fewer
+// instructions than glibc's allocator (callgrind: malloc/free were ~27 % of a GET).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A stateful test double of GP tom's Cloud API.
 #[derive(Debug, Parser)]
 #[command(

@@ -106,16 +106,17 @@ impl IdGenerator {
 #[must_use]
 pub fn format_uuid(value: u128) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let bytes = value.to_be_bytes();
-    let mut text = String::with_capacity(36);
-    for (index, byte) in bytes.iter().enumerate() {
+    let mut out = [b'-'; 36];
+    let mut position = 0;
+    for (index, byte) in value.to_be_bytes().iter().enumerate() {
         if matches!(index, 4 | 6 | 8 | 10) {
-            text.push('-');
+            position += 1;
         }
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        out[position] = HEX[usize::from(byte >> 4)];
+        out[position + 1] = HEX[usize::from(byte & 0x0f)];
+        position += 2;
     }
-    text
+    String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
 /// Parses the 36-character hyphenated form (any case); `None` for anything else.

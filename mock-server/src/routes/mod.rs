@@ -71,10 +71,6 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            faults::inject_faults,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
             pipeline::pipeline,
         ))
         .with_state(state)

@@ -87,7 +87,13 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
         ),
         Some(bytes) => {
             let request = Request::from_parts(parts, Body::from(bytes.clone()));
-            (next.run(request).await, bytes)
+            // Scenario faults run inside the pipeline (journaled like any answer); no extra layer.
+            let response = if state.faults_active() {
+                super::faults::inject_faults(State(state.clone()), request, next).await
+            } else {
+                next.run(request).await
+            };
+            (response, bytes)
         }
     };
 
