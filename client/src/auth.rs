@@ -78,17 +78,7 @@ impl Auth {
         {
             return Ok(tokens.access.clone());
         }
-        let refreshed = match guard.as_ref().and_then(|tokens| tokens.refresh.clone()) {
-            Some(refresh) => self.refresh(http, base, &refresh).await.ok(),
-            None => None,
-        };
-        let tokens = match refreshed {
-            Some(tokens) => tokens,
-            None => self.login(http, base).await?,
-        };
-        let access = tokens.access.clone();
-        *guard = Some(tokens);
-        Ok(access)
+        self.replace(&mut guard, http, base).await
     }
 
     /// After a 401 `invalid_token` for `rejected`: refresh (or log in) unless another caller
@@ -105,6 +95,17 @@ impl Auth {
         {
             return Ok(tokens.access.clone());
         }
+        self.replace(&mut guard, http, base).await
+    }
+
+    /// Refreshes the cached tokens, or logs in again when there is no refresh token or it is
+    /// refused; stores and returns the new access token. The caller holds the lock.
+    async fn replace(
+        &self,
+        guard: &mut Option<Tokens>,
+        http: &reqwest::Client,
+        base: &url::Url,
+    ) -> Result<String> {
         let refreshed = match guard.as_ref().and_then(|tokens| tokens.refresh.clone()) {
             Some(refresh) => self.refresh(http, base, &refresh).await.ok(),
             None => None,

@@ -149,15 +149,11 @@ async fn flows(url: &str, seconds: u64, concurrency: usize) -> anyhow::Result<()
         latencies.append(&mut part);
         errors += failed;
     }
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let count = latencies.len();
+    let percentile = percentiles(&mut latencies);
     println!(
         "payments_per_s={:.0} p50_ms={:.2} p99_ms={:.2} errors={errors}",
-        latencies.len() as f64 / seconds.min(120) as f64,
+        count as f64 / seconds.min(120) as f64,
         percentile(0.5),
         percentile(0.99)
     );
@@ -301,20 +297,27 @@ async fn load(
         latencies.append(&mut part);
         bad += failed;
     }
+    let count = latencies.len();
+    let percentile = percentiles(&mut latencies);
+    println!(
+        "rps={:.0} p50_ms={:.2} p99_ms={:.2} ok={} bad={bad}",
+        count as f64 / seconds.clamp(1, 120) as f64,
+        percentile(0.5),
+        percentile(0.99),
+        count
+    );
+    Ok(())
+}
+
+/// Sorts the latencies and returns a `percentile(p)` in milliseconds over them.
+fn percentiles(latencies: &mut [Duration]) -> impl Fn(f64) -> f64 + '_ {
     latencies.sort();
-    let percentile = |p: f64| {
+    let latencies: &[Duration] = latencies;
+    move |p: f64| {
         latencies
             .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
             .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    println!(
-        "rps={:.0} p50_ms={:.2} p99_ms={:.2} ok={} bad={bad}",
-        latencies.len() as f64 / seconds.clamp(1, 120) as f64,
-        percentile(0.5),
-        percentile(0.99),
-        latencies.len()
-    );
-    Ok(())
+    }
 }
 
 fn cpu_time() -> Duration {

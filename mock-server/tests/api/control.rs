@@ -246,18 +246,7 @@ async fn a_manual_terminal_switched_on_over_the_control_plane_waits_for_a_decisi
         .await;
     assert_eq!(decided.status, StatusCode::OK, "{}", decided.text);
     let (task, _) = mock.wait_final(&token, task_id).await;
-    let transaction = mock
-        .call(
-            Method::GET,
-            &format!(
-                "/v1/transactions/{}",
-                task["transactionId"].as_str().expect("id")
-            ),
-            Some(&token),
-            None,
-        )
-        .await
-        .body;
+    let transaction = mock.transaction_of(&token, &task).await.body;
     assert_eq!(transaction["cardType"], "AMEX");
     assert_eq!(transaction["cardEntryMode"], "CHIP");
     let page = mock.call(Method::GET, "/__mock/ui", None, None).await;

@@ -315,18 +315,7 @@ async fn a_manual_terminal_waits_for_a_decision() {
     assert_eq!(decided.status, StatusCode::OK, "{}", decided.text);
     let (task, _) = mock.wait_final(&token, task_id).await;
     assert_eq!(task["state"], "COMPLETED");
-    let transaction = mock
-        .call(
-            Method::GET,
-            &format!(
-                "/v1/transactions/{}",
-                task["transactionId"].as_str().expect("id")
-            ),
-            Some(&token),
-            None,
-        )
-        .await
-        .body;
+    let transaction = mock.transaction_of(&token, &task).await.body;
     assert_eq!(transaction["result"], "DECLINED");
     assert_eq!(transaction["refusalCode"], "insufficientFunds");
     let again = mock

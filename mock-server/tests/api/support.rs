@@ -197,6 +197,20 @@ impl Mock {
         (task, transaction)
     }
 
+    /// Reads the transaction a final task points at.
+    pub async fn transaction_of(&self, token: &str, task: &Value) -> Reply {
+        let id = task["transactionId"]
+            .as_str()
+            .expect("the task has a transaction");
+        self.call(
+            Method::GET,
+            &format!("/v1/transactions/{id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
     pub async fn cancel(&self, token: &str, mode: &str, origin: Option<&str>) -> Value {
         let mut body =
             json!({"transactionType": "CANCEL", "cancelMode": mode, "currencyCode": "CZK"});

@@ -35,17 +35,7 @@ async fn an_approved_card_sale_has_realistic_receipt_data() {
     let (task, _) = mock
         .wait_final(&token, reply.body["taskId"].as_str().expect("id"))
         .await;
-    let transaction = mock
-        .call(
-            Method::GET,
-            &format!(
-                "/v1/transactions/{}",
-                task["transactionId"].as_str().expect("id")
-            ),
-            Some(&token),
-            None,
-        )
-        .await;
+    let transaction = mock.transaction_of(&token, &task).await;
     assert_eq!(transaction.status, StatusCode::OK);
     let body = &transaction.body;
     assert_eq!(body["result"], "ACCEPTED");
@@ -195,18 +185,7 @@ async fn a_cash_sale_has_no_card_data() {
     let (task, _) = mock
         .wait_final(&token, reply.body["taskId"].as_str().expect("id"))
         .await;
-    let transaction = mock
-        .call(
-            Method::GET,
-            &format!(
-                "/v1/transactions/{}",
-                task["transactionId"].as_str().expect("id")
-            ),
-            Some(&token),
-            None,
-        )
-        .await
-        .body;
+    let transaction = mock.transaction_of(&token, &task).await.body;
     assert_eq!(transaction["paymentMethod"], "CASH");
     assert_eq!(transaction["cardNumber"], serde_json::Value::Null);
     assert_eq!(transaction["authorizationCode"], serde_json::Value::Null);
