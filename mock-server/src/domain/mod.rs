@@ -4,6 +4,7 @@
 pub mod app2app;
 pub mod batch;
 pub mod card;
+pub mod chunked;
 pub mod ids;
 pub mod refusal;
 pub mod request;

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::batch::{Batch, BatchBody, BatchTotals};
 use super::card::draw_card;
+use super::chunked::Chunked;
 use super::ids::{IdGenerator, format_uuid, parse_digits, parse_uuid};
 use super::refusal::Refusal;
 use super::request::{
@@ -109,9 +110,9 @@ pub struct Store {
     pub(super) ids: IdGenerator,
     pub(super) terminals: Vec<TerminalState>,
     pub(super) terminal_index: HashMap<String, u16>,
-    pub(super) tasks: Vec<Task>,
+    pub(super) tasks: Chunked<Task>,
     pub(super) task_index: HashMap<u128, u32>,
-    pub(super) transactions: Vec<Transaction>,
+    pub(super) transactions: Chunked<Transaction>,
     pub(super) transaction_index: HashMap<u128, u32>,
     pub(super) ams_index: HashMap<u64, u32>,
     pub(super) batches: Vec<Batch>,
@@ -148,9 +149,9 @@ impl Store {
             default_scenario: Arc::new(Scenario::default()),
             seed,
             ids: IdGenerator::new(seed),
-            tasks: Vec::new(),
+            tasks: Chunked::new(),
             task_index: HashMap::new(),
-            transactions: Vec::new(),
+            transactions: Chunked::new(),
             transaction_index: HashMap::new(),
             ams_index: HashMap::new(),
             batches: Vec::new(),

@@ -61,7 +61,7 @@ pub struct StornoRequest<'a> {
 /// Decides which transaction a cancellation voids, or why it cannot.
 pub fn decide_storno(
     request: StornoRequest<'_>,
-    transactions: &[Transaction],
+    transactions: &super::chunked::Chunked<Transaction>,
     now: Millis,
 ) -> Result<u32, StornoRefusal> {
     let (index, target) = match request.mode {
