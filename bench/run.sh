@@ -135,20 +135,16 @@ run_load() { # run_load NAME GET|POST -> "rps p50 p99"
   fi
 }
 log "load: $ROUNDS alternating rounds × ${DURATION}s GET then POST, concurrency $CONC ($( ((USE_WRK)) && echo wrk || echo driver))"
-for _ in $(seq 1 "$ROUNDS"); do
-  for name in $SERVERS; do
-    read -r rps p50 p99 < <(run_load "$name" GET)
-    FIG[$name.get_rps]+="$rps "; FIG[$name.get_p50]+="$p50 "; FIG[$name.get_p99]+="$p99 "
+for method in GET POST; do
+  key="$(tr '[:upper:]' '[:lower:]' <<<"$method")"
+  for _ in $(seq 1 "$ROUNDS"); do
+    for name in $SERVERS; do
+      read -r rps p50 p99 < <(run_load "$name" "$method")
+      FIG[$name.${key}_rps]+="$rps "; FIG[$name.${key}_p50]+="$p50 "; FIG[$name.${key}_p99]+="$p99 "
+    done
   done
+  for name in $SERVERS; do FIG[$name.rss_$key]="$(rss_kb "$name")"; done
 done
-for name in $SERVERS; do FIG[$name.rss_get]="$(rss_kb "$name")"; done
-for _ in $(seq 1 "$ROUNDS"); do
-  for name in $SERVERS; do
-    read -r rps p50 p99 < <(run_load "$name" POST)
-    FIG[$name.post_rps]+="$rps "; FIG[$name.post_p50]+="$p50 "; FIG[$name.post_p99]+="$p99 "
-  done
-done
-for name in $SERVERS; do FIG[$name.rss_post]="$(rss_kb "$name")"; done
 stop_all
 
 # ---------------------------------------------------------------- 4. complete payments, 5. memory at scale

@@ -277,11 +277,11 @@ impl Store {
             None => self.ids.digits_value(12),
         };
         let reference_number = self.ids.digits_value(12);
-        let terminal = &mut self.terminals[usize::from(terminal_index)];
-        terminal.sequence += 1;
-        terminal.receipt += 1;
-        let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
-        let transaction = Transaction {
+        let batch_number = self.terminals[usize::from(terminal_index)]
+            .batch_number
+            .saturating_sub(1)
+            .max(1);
+        self.file_transaction(Transaction {
             id,
             ams_id,
             task: None,
@@ -300,16 +300,28 @@ impl Store {
             authorization_code,
             reference_number,
             origin_reference: seed.reference.as_deref().map(Box::from),
-            sequence_number: terminal.sequence,
-            receipt_number: terminal.receipt,
-            batch_number: terminal.batch_number.saturating_sub(1).max(1),
+            sequence_number: 0,
+            receipt_number: 0,
+            batch_number,
             date,
             origin: None,
             cancelled_by: None,
-        };
-        self.transaction_index.insert(id, index);
-        self.ams_index.insert(ams_id, index);
+        });
+    }
+
+    /// Numbers a transaction on its terminal (sequence and receipt numbers) and files it in the
+    /// store and its indexes; returns its index.
+    fn file_transaction(&mut self, mut transaction: Transaction) -> u32 {
+        let terminal = &mut self.terminals[usize::from(transaction.terminal)];
+        terminal.sequence += 1;
+        terminal.receipt += 1;
+        transaction.sequence_number = terminal.sequence;
+        transaction.receipt_number = terminal.receipt;
+        let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
+        self.transaction_index.insert(transaction.id, index);
+        self.ams_index.insert(transaction.ams_id, index);
         self.transactions.push(transaction);
+        index
     }
 
     /// The same fixtures, scenarios and seed, with nothing recorded: the state after start.
@@ -1109,11 +1121,8 @@ impl Store {
         let id = self.ids.uuid_value();
         let ams_id = self.ids.digits_value(12);
         let reference_number = self.ids.digits_value(12);
-        let terminal = &mut self.terminals[usize::from(terminal_index)];
-        terminal.sequence += 1;
-        terminal.receipt += 1;
-        let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
-        let transaction = Transaction {
+        let batch_number = self.terminals[usize::from(terminal_index)].batch_number;
+        let index = self.file_transaction(Transaction {
             id,
             ams_id,
             task: Some(task),
@@ -1128,18 +1137,18 @@ impl Store {
             authorization_code,
             reference_number,
             origin_reference: request.origin_reference_num.clone(),
-            sequence_number: terminal.sequence,
-            receipt_number: terminal.receipt,
-            batch_number: terminal.batch_number,
+            sequence_number: 0,
+            receipt_number: 0,
+            batch_number,
             date: at,
             origin,
             cancelled_by: None,
-        };
-        terminal.batch_totals.record(&transaction);
+        });
+        let terminal = &mut self.terminals[usize::from(terminal_index)];
+        terminal
+            .batch_totals
+            .record(&self.transactions[index as usize]);
         terminal.last_transaction = Some(index);
-        self.transaction_index.insert(id, index);
-        self.ams_index.insert(ams_id, index);
-        self.transactions.push(transaction);
         self.tasks[task as usize].transaction = Some(index);
         index
     }
