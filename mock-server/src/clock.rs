@@ -96,7 +96,9 @@ impl fmt::Display for Millis {
 }
 
 /// How the clock moves on its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ClockMode {
     /// Wall-clock time plus whatever has been advanced.

@@ -65,21 +65,41 @@ impl From<StoreError> for Rejection {
     }
 }
 
-/// The body of a resource-endpoint error (spec §3).
-#[derive(Clone, Debug, Serialize)]
+/// The body of a resource-endpoint error (spec §3): Spring Boot's shape, every broken field listed.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ErrorResponse)]
 pub struct ErrorBody<'a> {
     /// ISO 8601, virtual time.
+    #[schema(format = DateTime)]
     pub timestamp: String,
     /// HTTP status.
+    #[schema(example = 400)]
     pub status: u16,
     /// Reason phrase.
+    #[schema(example = "Bad Request")]
     pub error: &'a str,
-    /// Summary.
+    /// Summary: the field errors joined, `field: rule; …`.
+    #[schema(example = "amount: must be greater than 0")]
     pub message: &'a str,
     /// Request path.
+    #[schema(example = "/v1/tasks/TRANSACTION")]
     pub path: &'a str,
     /// Every broken field.
+    #[schema(value_type = Vec<FieldError>)]
     pub errors: &'a [FieldError],
+}
+
+/// The body of an OAuth refusal (RFC 6749 §5.2, RFC 6750 §3).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = OAuthErrorResponse)]
+pub struct OAuthErrorBody<'a> {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type` or
+    /// `invalid_token`.
+    #[schema(value_type = crate::openapi::OAuthErrorCode)]
+    pub error: &'a str,
+    /// Human text.
+    #[schema(example = "Bad credentials")]
+    pub error_description: &'a str,
 }
 
 impl ApiError {
@@ -172,7 +192,10 @@ fn oauth_response(
     description: &str,
     challenge: Option<String>,
 ) -> Response {
-    let body = serde_json::json!({ "error": error, "error_description": description });
+    let body = OAuthErrorBody {
+        error,
+        error_description: description,
+    };
     let mut response = (status, axum::Json(body)).into_response();
     if let Some(challenge) = challenge.and_then(|challenge| HeaderValue::from_str(&challenge).ok())
     {

@@ -17,6 +17,7 @@ pub mod domain;
 pub mod error;
 pub mod fixtures;
 pub mod journal;
+pub mod openapi;
 pub mod routes;
 pub mod scenario;
 pub mod state;

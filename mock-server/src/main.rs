@@ -36,6 +36,8 @@ struct Cli {
 enum Command {
     /// Runs the mock server (the default when no command is given).
     Serve(ServeArgs),
+    /// Prints the OpenAPI 3.1 document of the mock (the same as `GET /openapi.json`).
+    Openapi,
     /// Opens a gptom:// deep link on a running mock (as the GP tom app would) and prints the
     /// redirect and the decoded result.
     Applink {
@@ -139,6 +141,10 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Openapi) => {
+            print!("{}", gptom_mock::openapi::document());
+            Ok(())
+        }
         Some(Command::Applink { link, url }) => applink(&link, &url),
         Some(Command::Verify {
             url,

@@ -110,10 +110,11 @@ pub fn parse_deep_link(text: &str) -> Result<DeepLink, NotADeepLink> {
 }
 
 /// What the app answers; becomes the query of the redirect.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppAnswer {
     /// `COMPLETED`, `CANCELLED` or `ERROR`.
+    #[schema(value_type = crate::openapi::AppStatus)]
     pub status: &'static str,
     /// The refusal word.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,18 +124,22 @@ pub struct AppAnswer {
     pub error: Option<String>,
     /// Receipt JSON (amounts as decimal strings).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub receipt: Option<Value>,
     /// Batch JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub batch: Option<Value>,
     /// App status JSON.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub app_status: Option<Value>,
     /// Which parameter broke which rule (not part of GP tom's redirect; in the JSON body only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<super::request::FieldError>,
     /// The terminal concerned.
     #[serde(skip)]
+    #[schema(ignore)]
     pub terminal: Option<String>,
 }
 

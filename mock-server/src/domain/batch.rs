@@ -8,7 +8,7 @@ use crate::clock::Millis;
 use crate::scenario::PaymentResult;
 
 /// Counters of one batch or sub-batch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
     /// Accepted sales.
@@ -92,10 +92,11 @@ pub struct Batch {
 }
 
 /// Wire shape of a sub-batch.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubBatchBody {
     /// CARD | CASH.
+    #[schema(value_type = PaymentMethod)]
     pub payment_method: &'static str,
     /// Counters.
     #[serde(flatten)]
@@ -103,16 +104,19 @@ pub struct SubBatchBody {
 }
 
 /// Wire shape of a batch.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BatchDetailApiResponse)]
 pub struct BatchBody {
     /// Number.
     pub batch_number: u32,
     /// Terminal.
     pub tid: String,
     /// Closed at.
+    #[schema(format = DateTime)]
     pub date: String,
     /// Previous close.
+    #[schema(format = DateTime)]
     pub previous_batch_date: String,
     /// ISO 4217.
     pub currency: String,

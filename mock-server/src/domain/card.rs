@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::IdGenerator;
 
 /// Card scheme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum CardBrand {
     /// Visa.
@@ -41,7 +41,7 @@ impl CardBrand {
 }
 
 /// How the card was read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum EntryMode {
     /// Tapped.

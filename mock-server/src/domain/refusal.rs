@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// Why a payment was approved or refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Refusal {
     /// Approved.

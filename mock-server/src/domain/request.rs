@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// One broken field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The field's JSON path, `clientInfo.contact.email`.
     pub field: String,
@@ -26,7 +26,7 @@ impl FieldError {
 }
 
 /// SALE or CANCEL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum TransactionType {
     /// A payment.
@@ -50,7 +50,7 @@ impl TransactionType {
 }
 
 /// CARD or CASH.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PaymentMethod {
     /// Card payment.
@@ -71,7 +71,7 @@ impl PaymentMethod {
 }
 
 /// Which transaction a CANCEL targets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancelMode {
     /// The terminal's last transaction, nothing in between.
@@ -92,7 +92,7 @@ impl CancelMode {
 }
 
 /// Receipt delivery the customer prefers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ReceiptType {
     /// E-mail.
@@ -448,6 +448,91 @@ pub fn parse_batch_request(body: &Value) -> Result<BatchRequest, Vec<FieldError>
     } else {
         Err(fields.errors)
     }
+}
+
+/// The wire shape of `POST /v1/tasks/TRANSACTION` for the OpenAPI document. The mock parses the
+/// body field by field ([`parse_transaction_request`]) to report every broken field at once; a
+/// unit test keeps this shape, [`KNOWN_TRANSACTION_FIELDS`] and the limits in step.
+#[derive(Clone, Debug, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = CreateCloudTaskTransactionApiRequest)]
+#[allow(dead_code)]
+pub struct TransactionRequestSchema {
+    /// SALE (a payment) or CANCEL (a storno on the same terminal).
+    #[schema(value_type = crate::openapi::CloudTransactionType)]
+    transaction_type: String,
+    /// Minor units (1000 = 10.00). Mandatory for a SALE; a CANCEL may omit it.
+    #[schema(minimum = 1, maximum = 99_999_999, example = 1000)]
+    amount: Option<i64>,
+    /// Tip in minor units.
+    #[schema(minimum = 0, maximum = 99_999_999)]
+    tip_amount: Option<i64>,
+    /// The terminal asks the customer for a tip.
+    tip_collect: Option<bool>,
+    /// ISO 4217 letters; must be the terminal's currency.
+    #[schema(
+        pattern = "^[A-Z]{3}$",
+        min_length = 3,
+        max_length = 3,
+        example = "CZK"
+    )]
+    currency_code: String,
+    /// CARD or CASH. Mandatory for a SALE; a CANCEL defaults to CARD.
+    payment_method: Option<PaymentMethod>,
+    /// The integrator's reference, e.g. an invoice number.
+    #[schema(max_length = 20, example = "Invoice 37364FD")]
+    origin_reference_num: Option<String>,
+    /// Print the receipt on the terminal.
+    print_by_payment_app: Option<bool>,
+    /// How the customer wants the receipt (any case; `SMS` means `PHONE`).
+    preferable_receipt_type: Option<ReceiptType>,
+    /// The integrator's client id.
+    #[serde(rename = "clientID")]
+    #[schema(max_length = 50)]
+    client_id: Option<String>,
+    /// The customer's contact for the receipt.
+    client_info: Option<ClientInfoSchema>,
+    /// The target terminal; mandatory for a master API account, otherwise the token's terminal.
+    #[schema(max_length = 20, example = "999888")]
+    tid: Option<String>,
+    /// CANCEL: which transaction it cancels. Mandatory for a CANCEL.
+    cancel_mode: Option<CancelMode>,
+    /// CANCEL with OLDER_TRANSACTION: the original's `amsID`.
+    #[serde(rename = "originTransactionID")]
+    #[schema(max_length = 64)]
+    origin_transaction_id: Option<String>,
+}
+
+/// `clientInfo` of a transaction request.
+#[derive(Clone, Debug, utoipa::ToSchema)]
+#[schema(as = ClientInfo)]
+#[allow(dead_code)]
+pub struct ClientInfoSchema {
+    /// The customer's contact.
+    contact: Option<ContactSchema>,
+}
+
+/// `clientInfo.contact` of a transaction request.
+#[derive(Clone, Debug, utoipa::ToSchema)]
+#[schema(as = ClientContact)]
+#[allow(dead_code)]
+pub struct ContactSchema {
+    /// E-mail for the receipt (must contain `@`).
+    #[schema(max_length = 100, format = Email)]
+    email: Option<String>,
+    /// Phone for the receipt.
+    #[schema(max_length = 100)]
+    phone: Option<String>,
+}
+
+/// The wire shape of `POST /v1/tasks/BATCH` (`{}` for a terminal's own token).
+#[derive(Clone, Debug, utoipa::ToSchema)]
+#[schema(as = CreateCloudTaskBatchApiRequest)]
+#[allow(dead_code)]
+pub struct BatchRequestSchema {
+    /// The target terminal; mandatory for a master API account.
+    #[schema(max_length = 20, example = "999888")]
+    tid: Option<String>,
 }
 
 #[cfg(test)]

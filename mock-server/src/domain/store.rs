@@ -68,32 +68,42 @@ pub enum OAuthFailure {
 }
 
 /// The parameters of a token request.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, utoipa::ToSchema)]
+#[schema(as = OAuthTokenRequest)]
 pub struct TokenParams {
-    /// `grant_type`.
+    /// `password` or `refresh_token`.
+    #[schema(value_type = Option<crate::openapi::GrantType>)]
     pub grant_type: Option<String>,
-    /// `username`.
+    /// The merchant's login e-mail (password grant).
+    #[schema(example = "merchant@example.com")]
     pub username: Option<String>,
-    /// `password`.
+    /// The password (password grant).
+    #[schema(format = Password)]
     pub password: Option<String>,
-    /// `tid`.
+    /// Terminal ID (password grant); omitted by a master API account.
+    #[schema(example = "999888")]
     pub tid: Option<String>,
-    /// `refresh_token`.
+    /// The refresh token (refresh grant).
     pub refresh_token: Option<String>,
 }
 
 /// A token response.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[schema(as = OAuthTokenResponse)]
 pub struct TokenGrant {
-    /// JWT.
+    /// A signed JWT (HS256): `sub`, `tid`, `scope`, `iat`, `exp`, `jti`.
+    #[schema(pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$")]
     pub access_token: String,
     /// `bearer`.
+    #[schema(example = "bearer")]
     pub token_type: &'static str,
-    /// Opaque.
+    /// Opaque; exchanged at the token endpoint with `grant_type=refresh_token`.
     pub refresh_token: String,
     /// Seconds.
+    #[schema(example = 3600)]
     pub expires_in: i64,
     /// `read write`.
+    #[schema(example = "read write")]
     pub scope: &'static str,
     /// Terminal or null (master).
     pub tid: Option<String>,

@@ -8,7 +8,9 @@ use crate::clock::Millis;
 use crate::scenario::{CanceledSpelling, Outcome, Phase, WireProfile};
 
 /// A task's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+///
+/// A scenario's `wire: {canceledSpelling: CANCELLED}` spells the aborted state `CANCELLED`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TaskState {
     /// Waiting for the terminal.
@@ -70,11 +72,13 @@ impl TaskKind {
 }
 
 /// The error of a task that ended `ERROR` or `CANCELED`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TaskError {
     /// GP tom code (§1.7).
+    #[schema(example = 65)]
     pub code: u16,
     /// Where it failed: `TERMINAL`, `CLOUD` or `AMS`.
+    #[schema(value_type = crate::openapi::Platform)]
     pub platform: &'static str,
     /// Human text.
     pub message: String,
@@ -155,23 +159,31 @@ impl Task {
 }
 
 /// `CloudTaskDetailApiResponse` as the mock renders it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CloudTaskDetailApiResponse)]
 pub struct TaskBody {
     /// `taskId`.
+    #[schema(format = "uuid")]
     pub task_id: String,
     /// `TRANSACTION` | `BATCH`.
+    #[schema(value_type = crate::openapi::TaskType)]
     pub task_type: &'static str,
     /// State.
+    #[schema(value_type = TaskState)]
     pub state: &'static str,
     /// Terminal.
+    #[schema(example = "999888")]
     pub tid: String,
     /// Created, ISO 8601.
+    #[schema(format = DateTime)]
     pub created: String,
     /// Updated, ISO 8601.
+    #[schema(format = DateTime)]
     pub updated: String,
     /// Transaction, once there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = "uuid")]
     pub transaction_id: Option<String>,
     /// Closed batch.
     #[serde(skip_serializing_if = "Option::is_none")]

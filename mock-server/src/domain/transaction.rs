@@ -54,19 +54,25 @@ pub struct Transaction {
 }
 
 /// The wire shape of a transaction.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = TransactionDetailApiResponse)]
 pub struct TransactionBody {
     /// `transactionId`.
+    #[schema(format = "uuid")]
     pub transaction_id: String,
-    /// `amsID`.
+    /// `amsID`: the back end's id, used by cancellations and deep links.
     #[serde(rename = "amsID")]
+    #[schema(pattern = "^[0-9]+$")]
     pub ams_id: String,
     /// ACCEPTED | DECLINED | CANCELLED.
+    #[schema(value_type = PaymentResult)]
     pub result: &'static str,
     /// SALE | CANCEL.
+    #[schema(value_type = TransactionType)]
     pub transaction_type: &'static str,
     /// CARD | CASH.
+    #[schema(value_type = PaymentMethod)]
     pub payment_method: &'static str,
     /// Terminal.
     #[serde(rename = "terminalID")]
@@ -81,12 +87,15 @@ pub struct TransactionBody {
     /// amount + tip.
     pub total_amount: i64,
     /// ISO 4217.
+    #[schema(example = "CZK", pattern = "^[A-Z]{3}$")]
     pub currency_code: String,
     /// Masked PAN.
     pub card_number: Option<String>,
     /// Brand.
+    #[schema(value_type = Option<super::card::CardBrand>)]
     pub card_type: Option<&'static str>,
     /// Entry mode.
+    #[schema(value_type = Option<super::card::EntryMode>)]
     pub card_entry_mode: Option<&'static str>,
     /// EMV AID.
     pub emv_aid: Option<String>,
@@ -105,10 +114,12 @@ pub struct TransactionBody {
     /// Receipt number.
     pub receipt_number: u32,
     /// ISO 8601.
+    #[schema(format = DateTime)]
     pub date: String,
     /// PIN verified.
     pub pin_ok: bool,
     /// Refusal word.
+    #[schema(value_type = Refusal)]
     pub refusal_code: &'static str,
     /// CANCEL: the amsID of the cancelled payment.
     #[serde(rename = "originAmsID", skip_serializing_if = "Option::is_none")]

@@ -4,16 +4,42 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 use super::extract::RequestTime;
 use super::pipeline::JournalTag;
-use crate::domain::app2app::parse_deep_link;
+use crate::domain::app2app::{AppAnswer, parse_deep_link};
 use crate::domain::request::FieldError;
-use crate::error::{ApiError, Rejection};
+use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
 
-/// Handles one deep link.
+/// The JSON answer of a deep link.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = DeepLinkResponse)]
+pub struct DeepLinkAnswer {
+    /// The operation, `transaction/create`.
+    #[schema(example = "transaction/create")]
+    pub operation: String,
+    /// What GP tom answers; these become the redirect's query parameters.
+    pub result: AppAnswer,
+    /// The caller's `redirectUrl` with the answer appended (also in `Location`), when given.
+    pub redirect: Option<String>,
+}
+
+/// Opens one `gptom://` deep link as the GP tom app would, on the shared state.
+#[utoipa::path(
+    get,
+    path = "/app2app",
+    tag = "App-to-app",
+    operation_id = "openDeepLink",
+    params(("url" = String, Query, description = "The `gptom://` link, URL-encoded: `transaction/create`, `transaction/cancel`, `transaction/refund`, `transaction/detail`, `batch/close`, `batch/detail`, `status`, `login`, `logout`", example = "gptom://transaction/create?amount=1000")),
+    responses(
+        (status = 200, description = "The answer (the link had no `redirectUrl`)", body = DeepLinkAnswer),
+        (status = 303, description = "The answer; `Location` is the caller's `redirectUrl` with it appended", body = DeepLinkAnswer,
+            headers(("Location" = String, description = "`redirectUrl?status=…&receipt=…`"))),
+        (status = 400, description = "`url` is missing or not a well-formed `gptom://` link", body = ErrorBody),
+    ),
+)]
 pub async fn open_deep_link(
     State(state): State<AppState>,
     RequestTime(now): RequestTime,
@@ -40,13 +66,13 @@ pub async fn open_deep_link(
         }
         redirect.to_string()
     });
-    let body = json!({
-        "operation": link.operation_path,
-        "result": answer,
-        "redirect": redirect,
-    });
     let tag = JournalTag {
         terminal: answer.terminal.clone(),
+    };
+    let body = DeepLinkAnswer {
+        operation: link.operation_path.clone(),
+        result: answer,
+        redirect: redirect.clone(),
     };
     let status = if redirect.is_some() {
         StatusCode::SEE_OTHER

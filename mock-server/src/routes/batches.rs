@@ -7,17 +7,36 @@ use serde::Deserialize;
 
 use super::extract::{Bearer, RequestTime};
 use super::pipeline::JournalTag;
+use crate::domain::batch::BatchBody;
 use crate::domain::request::FieldError;
-use crate::error::{ApiError, Rejection};
+use crate::error::{ApiError, ErrorBody, OAuthErrorBody, Rejection};
 use crate::state::AppState;
 
 /// Query of a batch read.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BatchQuery {
+    /// The terminal (master accounts).
+    #[param(max_length = 20)]
     tid: Option<String>,
 }
 
 /// Reads a closed batch.
+#[utoipa::path(
+    get,
+    path = "/v1/batches/{batchNumber}",
+    tag = "Cloud API",
+    operation_id = "getBatch",
+    security(("bearer" = [])),
+    params(("batchNumber" = u32, Path, description = "The batch number of the finished BATCH task"), BatchQuery),
+    responses(
+        (status = 200, description = "The closed batch with its totals", body = BatchBody),
+        (status = 400, description = "`batchNumber` is not a positive integer", body = ErrorBody),
+        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such closed batch on the token's terminal", body = ErrorBody),
+    ),
+)]
 pub async fn get_batch(
     State(state): State<AppState>,
     RequestTime(now): RequestTime,

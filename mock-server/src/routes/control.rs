@@ -5,12 +5,14 @@ use axum::extract::{Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::JsonBody;
 use crate::domain::request::FieldError;
-use crate::error::{ApiError, Rejection};
+use crate::domain::task::TaskBody;
+use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::journal::JournalFilter;
 use crate::state::AppState;
 
@@ -18,26 +20,126 @@ use crate::state::AppState;
 const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 86_400;
 
 /// `POST /__mock/reset`: back to the fixtures' initial state; the id sequence restarts.
+#[utoipa::path(
+    post,
+    path = "/__mock/reset",
+    tag = "Control plane",
+    operation_id = "reset",
+    security((), ("admin" = [])),
+    responses(
+        (status = 200, description = "Back to the fixtures' initial state: `{\"reset\": true, \"now\": …}`", body = Object),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn reset(State(state): State<AppState>) -> Json<Value> {
     state.reset();
     Json(json!({ "reset": true, "now": state.now().to_iso() }))
 }
 
 /// `GET /__mock/clock`.
-pub async fn get_clock(State(state): State<AppState>) -> Json<Value> {
+#[utoipa::path(
+    get,
+    path = "/__mock/clock",
+    tag = "Control plane",
+    operation_id = "getClock",
+    security((), ("admin" = [])),
+    responses(
+        (status = 200, description = "The virtual clock", body = ClockBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
+pub async fn get_clock(State(state): State<AppState>) -> Json<ClockBody> {
     Json(clock_body(&state))
 }
 
-fn clock_body(state: &AppState) -> Value {
+/// The virtual clock.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Clock)]
+pub struct ClockBody {
+    /// Now, ISO 8601 UTC with milliseconds.
+    #[schema(format = DateTime)]
+    now: String,
+    /// Now, milliseconds since the epoch.
+    epoch_millis: i64,
+    /// `system` or `manual`.
+    mode: crate::clock::ClockMode,
+}
+
+fn clock_body(state: &AppState) -> ClockBody {
     let now = state.now();
-    json!({ "now": now.to_iso(), "epochMillis": now.0, "mode": state.clock().mode() })
+    ClockBody {
+        now: now.to_iso(),
+        epoch_millis: now.0,
+        mode: state.clock().mode(),
+    }
+}
+
+/// `POST /__mock/clock/advance`: one or more units (at least one), added up (at most ten years in
+/// all).
+#[derive(Clone, Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct ClockAdvance {
+    /// Milliseconds.
+    #[schema(required = false, minimum = 0, maximum = 316_224_000_000_i64)]
+    milliseconds: i64,
+    /// Seconds.
+    #[schema(required = false, minimum = 0, maximum = 316_224_000)]
+    seconds: i64,
+    /// Minutes.
+    #[schema(required = false, minimum = 0, maximum = 5_270_400)]
+    minutes: i64,
+    /// Hours.
+    #[schema(required = false, minimum = 0, maximum = 87_840)]
+    hours: i64,
+    /// Days.
+    #[schema(required = false, minimum = 0, maximum = 3_660)]
+    days: i64,
+}
+
+/// The decision on a task waiting for a person (a manual terminal).
+#[derive(Clone, Debug, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct Decision {
+    /// `approve`, `decline`, `customer_cancel`, `pin_timeout` or `error`.
+    #[schema(pattern = "^(approve|decline|customer_cancel|pin_timeout|error)$")]
+    outcome: String,
+    /// The refusal word of a decline.
+    refusal: Option<crate::domain::refusal::Refusal>,
+    /// The GP tom code of a cancel or error.
+    #[schema(minimum = 0, maximum = 999)]
+    code: Option<u16>,
+    /// The task error's message.
+    message: Option<String>,
+    /// The card brand.
+    brand: Option<crate::domain::card::CardBrand>,
+    /// How the card was read.
+    entry_mode: Option<crate::domain::card::EntryMode>,
+    /// Whether the PIN was verified.
+    pin_verified: Option<bool>,
 }
 
 /// `POST /__mock/clock/advance` with `{"seconds": N}` (or `milliseconds`, `minutes`, `hours`, `days`).
+#[utoipa::path(
+    post,
+    path = "/__mock/clock/advance",
+    tag = "Control plane",
+    operation_id = "advanceClock",
+    security((), ("admin" = [])),
+    request_body(content = ClockAdvance, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The clock after the move", body = ClockBody),
+        (status = 400, description = "A unit is negative, unknown or over ten years", body = ErrorBody),
+        (status = 415, description = "Not `application/json`", body = ErrorBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn advance_clock(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
-) -> Result<Json<Value>, Rejection> {
+) -> Result<Json<ClockBody>, Rejection> {
     let units: [(&str, i64); 5] = [
         ("milliseconds", 1),
         ("seconds", 1_000),
@@ -77,7 +179,10 @@ pub async fn advance_clock(
         }
     }
     if !given && errors.is_empty() {
-        errors.push(FieldError::new("seconds", "must not be null"));
+        errors.push(FieldError::new(
+            "$",
+            "name at least one of milliseconds, seconds, minutes, hours, days",
+        ));
     }
     if total_ms > MAX_ADVANCE_SECONDS * 1000 {
         errors.push(FieldError::new("$", "the total must be at most ten years"));
@@ -90,54 +195,129 @@ pub async fn advance_clock(
 }
 
 /// Query of the journal.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct JournalQuery {
+    /// Only requests concerning this terminal.
     terminal: Option<String>,
+    /// Only paths starting with this prefix.
     path: Option<String>,
+    /// Only this method.
     method: Option<String>,
-    since: Option<u64>,
-    limit: Option<usize>,
+    /// Only entries after this sequence number.
+    #[param(minimum = 0)]
+    since: Option<i64>,
+    /// At most this many entries (the newest).
+    #[param(minimum = 0, maximum = 1_000_000)]
+    limit: Option<i64>,
+}
+
+/// A count from a query: `None` when absent, otherwise within `0..=max` or a field error.
+fn bounded(name: &str, value: Option<i64>, max: i64) -> Result<Option<u64>, Rejection> {
+    match value {
+        None => Ok(None),
+        Some(value) if (0..=max).contains(&value) => Ok(u64::try_from(value).ok()),
+        Some(_) => Err(ApiError::fields(vec![FieldError::new(
+            name,
+            format!("must be between 0 and {max}"),
+        )])
+        .into()),
+    }
 }
 
 /// `GET /__mock/requests`.
+#[utoipa::path(
+    get,
+    path = "/__mock/requests",
+    tag = "Control plane",
+    operation_id = "listRequests",
+    security((), ("admin" = [])),
+    params(JournalQuery),
+    responses(
+        (status = 200, description = "A page of the request journal (secrets masked), oldest first: `{\"entries\": […], \"next\": …, \"dropped\": …}`", body = Object),
+        (status = 400, description = "A query parameter is malformed", body = ErrorBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn list_requests(
     State(state): State<AppState>,
     Query(query): Query<JournalQuery>,
-) -> Response {
+) -> Result<Response, Rejection> {
     let filter = JournalFilter {
         terminal: query.terminal,
         path_prefix: query.path,
         method: query.method,
-        since: query.since,
-        limit: query.limit,
+        since: bounded("since", query.since, i64::MAX)?,
+        limit: bounded("limit", query.limit, 1_000_000)?
+            .and_then(|limit| usize::try_from(limit).ok()),
     };
     let page = state.journal().page(&filter);
-    Json(page).into_response()
+    Ok(Json(page).into_response())
 }
 
 /// `DELETE /__mock/requests`.
+#[utoipa::path(
+    delete,
+    path = "/__mock/requests",
+    tag = "Control plane",
+    operation_id = "clearRequests",
+    security((), ("admin" = [])),
+    responses(
+        (status = 204, description = "The journal is empty"),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn clear_requests(State(state): State<AppState>) -> StatusCode {
     state.journal().clear();
     StatusCode::NO_CONTENT
 }
 
 /// Query of the state.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StateQuery {
-    limit: Option<usize>,
+    /// The last this many of each kind (default 1000).
+    #[param(minimum = 0, maximum = 1_000_000)]
+    limit: Option<i64>,
 }
 
 /// `GET /__mock/state`.
+#[utoipa::path(
+    get,
+    path = "/__mock/state",
+    tag = "Control plane",
+    operation_id = "getState",
+    security((), ("admin" = [])),
+    params(StateQuery),
+    responses(
+        (status = 200, description = "Terminals, queues, tasks, transactions and batches (the last `limit` of each)", body = Object),
+        (status = 400, description = "A query parameter is malformed", body = ErrorBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn get_state(
     State(state): State<AppState>,
     Query(query): Query<StateQuery>,
-) -> Json<Value> {
+) -> Result<Json<Value>, Rejection> {
+    let limit = bounded("limit", query.limit, 1_000_000)?
+        .and_then(|limit| usize::try_from(limit).ok())
+        .unwrap_or(1_000);
     let now = state.now();
-    let snapshot = state.store().snapshot(now, query.limit.unwrap_or(1_000));
-    Json(snapshot)
+    Ok(Json(state.store().snapshot(now, limit)))
 }
 
 /// `GET /__mock/health`.
+#[utoipa::path(
+    get,
+    path = "/__mock/health",
+    tag = "Control plane",
+    operation_id = "health",
+    security((), ("admin" = [])),
+    responses(
+        (status = 200, description = "`UP`, the version, the virtual time, the store sizes and the journal's counters (entries, dropped, capacity)", body = Object),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn health(State(state): State<AppState>) -> Json<Value> {
     let counts = state.store().counts();
     let (journal_len, journal_dropped) = {
@@ -154,12 +334,25 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// Query of a scenario switch.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScenarioQuery {
+    /// A scenario loaded at start (`--scenario`), by name.
     name: Option<String>,
 }
 
 /// `GET /__mock/scenario`: the active scenarios (with their YAML) and the ones available by name.
+#[utoipa::path(
+    get,
+    path = "/__mock/scenario",
+    tag = "Control plane",
+    operation_id = "getScenario",
+    security((), ("admin" = [])),
+    responses(
+        (status = 200, description = "The active scenarios (with their YAML) and the ones loaded at start", body = Object),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn get_scenario(State(state): State<AppState>) -> Json<Value> {
     let active: Vec<Value> = state
         .store()
@@ -195,6 +388,21 @@ fn scenario_summary(scenario: &crate::scenario::Scenario) -> Value {
 
 /// `PUT /__mock/scenario`: the body is a scenario in YAML (or `?name=` picks one the mock was
 /// started with). A broken file is refused with every problem; the previous scenario stays active.
+#[utoipa::path(
+    put,
+    path = "/__mock/scenario",
+    tag = "Control plane",
+    operation_id = "putScenario",
+    security((), ("admin" = [])),
+    params(ScenarioQuery),
+    request_body(content = String, content_type = "application/yaml", description = "A scenario (see scenarios/README.md); ignored when `name` is given"),
+    responses(
+        (status = 200, description = "The scenario now active", body = Object),
+        (status = 400, description = "Every problem of the YAML as `line L column C` with the rule; the previous scenario stays active", body = ErrorBody),
+        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn put_scenario(
     State(state): State<AppState>,
     Query(query): Query<ScenarioQuery>,
@@ -246,6 +454,17 @@ pub async fn put_scenario(
 }
 
 /// `DELETE /__mock/scenario`: back to the default scenario.
+#[utoipa::path(
+    delete,
+    path = "/__mock/scenario",
+    tag = "Control plane",
+    operation_id = "deleteScenario",
+    security((), ("admin" = [])),
+    responses(
+        (status = 204, description = "Back to the default scenario"),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn delete_scenario(State(state): State<AppState>) -> StatusCode {
     state.activate(Vec::new());
     StatusCode::NO_CONTENT
@@ -256,6 +475,22 @@ pub async fn delete_scenario(State(state): State<AppState>) -> StatusCode {
 /// Body: `{"outcome": "approve" | "decline" | "customer_cancel" | "pin_timeout" | "error",
 /// "refusal": "insufficientFunds", "code": 62, "message": "…", "brand": "VISA",
 /// "entryMode": "CHIP", "pinVerified": true}`.
+#[utoipa::path(
+    post,
+    path = "/__mock/tasks/{taskId}/decide",
+    tag = "Control plane",
+    operation_id = "decideTask",
+    security((), ("admin" = [])),
+    params(("taskId" = String, Path, description = "A task waiting on a manual terminal")),
+    request_body(content = Decision, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The task after the decision", body = TaskBody),
+        (status = 400, description = "Every broken field, or the task is not waiting for a person", body = ErrorBody),
+        (status = 404, description = "No such task", body = ErrorBody),
+        (status = 415, description = "Not `application/json`", body = ErrorBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn decide_task(
     State(state): State<AppState>,
     axum::extract::Path(task_id): axum::extract::Path<String>,
@@ -370,23 +605,55 @@ pub async fn decide_task(
 }
 
 /// Query of the verification.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VerifyQuery {
-    format: Option<String>,
+    /// `json` (default), `text` or `junit`.
+    #[param(inline)]
+    format: Option<ReportFormat>,
+}
+
+/// The format of the verification report.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    /// JSON (default).
+    Json,
+    /// Plain text.
+    Text,
+    /// JUnit XML.
+    Junit,
 }
 
 /// `GET /__mock/verify`: judges the journal against GP tom's protocol (`?format=json|text|junit`).
+#[utoipa::path(
+    get,
+    path = "/__mock/verify",
+    tag = "Control plane",
+    operation_id = "verify",
+    security((), ("admin" = [])),
+    params(VerifyQuery),
+    responses(
+        (status = 200, description = "The journal judged against GP tom's protocol rules", content(
+            (Object = "application/json"),
+            (String = "text/plain"),
+            (String = "application/xml"),
+        )),
+        (status = 400, description = "`format` is not json, text or junit", body = ErrorBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn verify(State(state): State<AppState>, Query(query): Query<VerifyQuery>) -> Response {
     let settings = state.store().scenario_for("").verify.clone();
     let entries = state.journal().all();
     let report = crate::verify::verify(&entries, &settings);
-    match query.format.as_deref() {
-        Some("text") => (
+    match query.format {
+        Some(ReportFormat::Text) => (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             report.to_text(),
         )
             .into_response(),
-        Some("junit") => (
+        Some(ReportFormat::Junit) => (
             [(header::CONTENT_TYPE, "application/xml")],
             report.to_junit(),
         )

@@ -13,10 +13,11 @@ pub mod transactions;
 pub mod ui;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode, Uri};
 use axum::middleware;
 use axum::routing::{get, post};
 
+use crate::domain::request::FieldError;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -56,11 +57,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/cloud/oauth/token", post(oauth::create_token))
         .route("/app2app", get(app2app::open_deep_link))
-        .route("/api/oauth/token", post(oauth::create_token))
+        .route("/api/oauth/token", post(oauth::refresh_token))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
         .route(
-            "/v1/tasks/{task}",
-            post(tasks::create_task).get(tasks::get_task),
+            "/v1/tasks/TRANSACTION",
+            post(tasks::create_transaction_task),
         )
+        .route("/v1/tasks/BATCH", post(tasks::create_batch_task))
+        .route("/v1/tasks/{task_id}", get(tasks::get_task))
         .route(
             "/v1/transactions/{transaction_id}",
             get(transactions::get_transaction),
@@ -80,9 +84,22 @@ async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "No endpoint at this path")
 }
 
-async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "Request method not supported at this path",
-    )
+/// 405 (axum adds `Allow`). A POST to `/v1/tasks/{other}` names the task type it got wrong.
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    match uri.path().strip_prefix("/v1/tasks/") {
+        Some(task_type) if method == Method::POST && !task_type.contains('/') => ApiError {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            message: format!(
+                "taskType: must be one of TRANSACTION, BATCH (POST /v1/tasks/{task_type} creates nothing)"
+            ),
+            errors: vec![FieldError::new(
+                "taskType",
+                "must be one of TRANSACTION, BATCH",
+            )],
+        },
+        _ => ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("Request method {method} not supported at this path"),
+        ),
+    }
 }

@@ -9,12 +9,66 @@ use base64::Engine;
 
 use super::extract::RequestTime;
 use super::pipeline::JournalTag;
-use crate::domain::store::{OAuthFailure, TokenParams};
-use crate::error::Rejection;
+use crate::domain::store::{OAuthFailure, TokenGrant, TokenParams};
+use crate::error::{ErrorBody, OAuthErrorBody, Rejection};
 use crate::state::AppState;
 
-/// Issues tokens (password and refresh grants), RFC 6749 errors otherwise.
+/// `POST /cloud/oauth/token`: GP tom's login (password grant); the refresh grant works too.
+#[utoipa::path(
+    post,
+    path = "/cloud/oauth/token",
+    tag = "Cloud API",
+    operation_id = "createToken",
+    security(("client" = [])),
+    request_body(content = TokenParams, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A token pair", body = TokenGrant,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`", body = OAuthErrorBody),
+        (status = 401, description = "`invalid_client`: bad or missing Basic client credentials", body = OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"oauth2/client\"`"))),
+        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
+    ),
+)]
 pub async fn create_token(
+    state: State<AppState>,
+    time: RequestTime,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Rejection> {
+    issue_token(state, time, query, headers, body).await
+}
+
+/// `POST /api/oauth/token`: GP tom's refresh (refresh grant); the password grant works too.
+#[utoipa::path(
+    post,
+    path = "/api/oauth/token",
+    tag = "Cloud API",
+    operation_id = "refreshToken",
+    security(("client" = [])),
+    request_body(content = TokenParams, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A token pair", body = TokenGrant,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`", body = OAuthErrorBody),
+        (status = 401, description = "`invalid_client`: bad or missing Basic client credentials", body = OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"oauth2/client\"`"))),
+        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
+    ),
+)]
+pub async fn refresh_token(
+    state: State<AppState>,
+    time: RequestTime,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Rejection> {
+    issue_token(state, time, query, headers, body).await
+}
+
+/// Issues tokens (password and refresh grants), RFC 6749 errors otherwise.
+async fn issue_token(
     State(state): State<AppState>,
     RequestTime(now): RequestTime,
     RawQuery(query): RawQuery,
@@ -62,7 +116,7 @@ pub async fn create_token(
     let tag = JournalTag {
         terminal: grant.tid.clone(),
     };
-    let mut response = (Extension(tag), axum::Json(grant)).into_response();
+    let mut response = (Extension(tag), axum::Json::<TokenGrant>(grant)).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -1,4 +1,4 @@
-//! `POST /v1/tasks/{TRANSACTION|BATCH}` and `GET /v1/tasks/{taskId}`.
+//! `POST /v1/tasks/TRANSACTION`, `POST /v1/tasks/BATCH` and `GET /v1/tasks/{taskId}`.
 
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -7,38 +7,94 @@ use axum::response::{IntoResponse, Response};
 
 use super::extract::{Bearer, JsonBody, RequestTime};
 use super::pipeline::JournalTag;
-use crate::domain::request::{FieldError, parse_batch_request, parse_transaction_request};
-use crate::error::{ApiError, Rejection};
+use crate::domain::request::{parse_batch_request, parse_transaction_request};
+use crate::domain::task::TaskBody;
+use crate::domain::token::Claims;
+use crate::error::{ApiError, ErrorBody, OAuthErrorBody, Rejection};
 use crate::state::AppState;
 
-/// Creates a TRANSACTION or BATCH task.
-pub async fn create_task(
+/// Creates a TRANSACTION task (a SALE or a CANCEL) on the token's terminal (or `tid`).
+#[utoipa::path(
+    post,
+    path = "/v1/tasks/TRANSACTION",
+    tag = "Cloud API",
+    operation_id = "createTransactionTask",
+    security(("bearer" = [])),
+    request_body(content = crate::domain::request::TransactionRequestSchema, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The task, queued on the terminal (`NEW`)", body = TaskBody,
+            links(("GetTask" = (operation_id = "getTask", parameters(("taskId" = "$response.body#/taskId")),
+                description = "Poll the task until a final state")))),
+        (status = 200, description = "The task, when the scenario's `wire.create_status` is 200", body = TaskBody),
+        (status = 202, description = "The task, when the scenario's `wire.create_status` is 202", body = TaskBody),
+        (status = 400, description = "Every broken field, each naming the rule", body = ErrorBody),
+        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "A master account named an unknown terminal", body = ErrorBody),
+        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
+        (status = 415, description = "Not `application/json`", body = ErrorBody),
+    ),
+)]
+pub async fn create_transaction_task(
     State(state): State<AppState>,
     RequestTime(now): RequestTime,
     Bearer(claims): Bearer,
-    Path(task_type): Path<String>,
     JsonBody(body): JsonBody,
+) -> Result<Response, Rejection> {
+    create_task(&state, &claims, now, |store, principal| {
+        let request = parse_transaction_request(&body).map_err(ApiError::fields)?;
+        Ok(store.create_transaction_task(principal, request, now)?)
+    })
+}
+
+/// Creates a BATCH task: closes the terminal's open batch once the task runs.
+#[utoipa::path(
+    post,
+    path = "/v1/tasks/BATCH",
+    tag = "Cloud API",
+    operation_id = "createBatchTask",
+    security(("bearer" = [])),
+    request_body(content = Option<crate::domain::request::BatchRequestSchema>, content_type = "application/json",
+        description = "Optional: no body (or `{}`) closes the token's terminal's batch"),
+    responses(
+        (status = 201, description = "The task, queued on the terminal (`NEW`)", body = TaskBody,
+            links(("GetTask" = (operation_id = "getTask", parameters(("taskId" = "$response.body#/taskId")),
+                description = "Poll the task until a final state")))),
+        (status = 200, description = "The task, when the scenario's `wire.create_status` is 200", body = TaskBody),
+        (status = 202, description = "The task, when the scenario's `wire.create_status` is 202", body = TaskBody),
+        (status = 400, description = "Every broken field, each naming the rule", body = ErrorBody),
+        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "A master account named an unknown terminal", body = ErrorBody),
+        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
+        (status = 415, description = "Not `application/json`", body = ErrorBody),
+    ),
+)]
+pub async fn create_batch_task(
+    State(state): State<AppState>,
+    RequestTime(now): RequestTime,
+    Bearer(claims): Bearer,
+    JsonBody(body): JsonBody,
+) -> Result<Response, Rejection> {
+    create_task(&state, &claims, now, |store, principal| {
+        let request = parse_batch_request(&body).map_err(ApiError::fields)?;
+        Ok(store.create_batch_task(principal, &request, now)?)
+    })
+}
+
+fn create_task(
+    state: &AppState,
+    claims: &Claims,
+    now: crate::clock::Millis,
+    create: impl FnOnce(
+        &mut crate::domain::store::Store,
+        &crate::domain::store::Principal,
+    ) -> Result<TaskBody, Rejection>,
 ) -> Result<Response, Rejection> {
     let (task, status) = {
         let mut store = state.store();
-        let principal = store.authorize(&claims, now)?;
-        let task = match task_type.as_str() {
-            "TRANSACTION" => {
-                let request = parse_transaction_request(&body).map_err(ApiError::fields)?;
-                store.create_transaction_task(&principal, request, now)?
-            }
-            "BATCH" => {
-                let request = parse_batch_request(&body).map_err(ApiError::fields)?;
-                store.create_batch_task(&principal, &request, now)?
-            }
-            _ => {
-                return Err(ApiError::fields(vec![FieldError::new(
-                    "taskType",
-                    "must be one of TRANSACTION, BATCH",
-                )])
-                .into());
-            }
-        };
+        let principal = store.authorize(claims, now)?;
+        let task = create(&mut store, &principal)?;
         let status = store.scenario_for(&task.tid).wire.create_status;
         (task, status)
     };
@@ -49,7 +105,27 @@ pub async fn create_task(
     Ok((status, Extension(tag), axum::Json(task)).into_response())
 }
 
-/// Reads (polls) a task.
+/// Reads (polls) a task; each read may move it on (lazy settling over virtual time and polls).
+#[utoipa::path(
+    get,
+    path = "/v1/tasks/{taskId}",
+    tag = "Cloud API",
+    operation_id = "getTask",
+    security(("bearer" = [])),
+    params(("taskId" = String, Path, description = "The `taskId` of the task", format = "uuid")),
+    responses(
+        (status = 200, description = "The task", body = TaskBody,
+            links(
+                ("GetTransaction" = (operation_id = "getTransaction", parameters(("transactionId" = "$response.body#/transactionId")),
+                    description = "The payment result of a COMPLETED transaction task")),
+                ("GetBatch" = (operation_id = "getBatch", parameters(("batchNumber" = "$response.body#/batchNumber")),
+                    description = "The closed batch of a COMPLETED batch task")),
+            )),
+        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such task, or one of a terminal the token may not see", body = ErrorBody),
+    ),
+)]
 pub async fn get_task(
     State(state): State<AppState>,
     RequestTime(now): RequestTime,

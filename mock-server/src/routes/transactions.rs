@@ -6,10 +6,25 @@ use axum::response::{IntoResponse, Response};
 
 use super::extract::{Bearer, RequestTime};
 use super::pipeline::JournalTag;
-use crate::error::Rejection;
+use crate::domain::transaction::TransactionBody;
+use crate::error::{ErrorBody, OAuthErrorBody, Rejection};
 use crate::state::AppState;
 
-/// Reads a transaction.
+/// Reads a transaction: the payment result of a `COMPLETED` task.
+#[utoipa::path(
+    get,
+    path = "/v1/transactions/{transactionId}",
+    tag = "Cloud API",
+    operation_id = "getTransaction",
+    security(("bearer" = [])),
+    params(("transactionId" = String, Path, description = "The task's `transactionId`", format = "uuid")),
+    responses(
+        (status = 200, description = "The transaction", body = TransactionBody),
+        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
+        (status = 404, description = "No such transaction, or one of a terminal the token may not see", body = ErrorBody),
+    ),
+)]
 pub async fn get_transaction(
     State(state): State<AppState>,
     RequestTime(now): RequestTime,

@@ -15,13 +15,24 @@ use tokio_stream::wrappers::WatchStream;
 
 use super::extract::JsonBody;
 use crate::domain::request::FieldError;
-use crate::error::{ApiError, Rejection};
+use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::journal::JournalFilter;
 use crate::state::AppState;
 
 const PAGE: &str = include_str!("../ui/index.html");
 
 /// `GET /__mock/ui`.
+#[utoipa::path(
+    get,
+    path = "/__mock/ui",
+    tag = "Control plane",
+    operation_id = "virtualTerminalPage",
+    security((), ("admin" = [])),
+    responses(
+        (status = 200, description = "The virtual terminal page", content_type = "text/html", body = String),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn page() -> Html<&'static str> {
     Html(PAGE)
 }
@@ -62,6 +73,17 @@ pub fn view(state: &AppState) -> Value {
 
 /// `GET /__mock/events`: the whole view at once, then again after every change (at most five
 /// times a second), plus a keep-alive.
+#[utoipa::path(
+    get,
+    path = "/__mock/events",
+    tag = "Control plane",
+    operation_id = "events",
+    security((), ("admin" = [])),
+    responses(
+        (status = 200, description = "Server-sent events: `state` with the whole view, after every change (at most five a second)", content_type = "text/event-stream", body = String),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn events(State(state): State<AppState>) -> Response {
     let stream = WatchStream::new(state.subscribe())
         .throttle(Duration::from_millis(200))
@@ -78,6 +100,22 @@ pub async fn events(State(state): State<AppState>) -> Response {
 }
 
 /// `POST /__mock/terminals/{tid}/manual` with `{"manual": true}`.
+#[utoipa::path(
+    post,
+    path = "/__mock/terminals/{tid}/manual",
+    tag = "Control plane",
+    operation_id = "setTerminalManual",
+    security((), ("admin" = [])),
+    params(("tid" = String, Path, description = "Terminal ID")),
+    request_body(content = ManualSwitch, content_type = "application/json"),
+    responses(
+        (status = 204, description = "The terminal's tasks now wait for a decision (or no longer)"),
+        (status = 400, description = "`manual` is not a boolean", body = ErrorBody),
+        (status = 404, description = "No such terminal", body = ErrorBody),
+        (status = 415, description = "Not `application/json`", body = ErrorBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn set_terminal_manual(
     State(state): State<AppState>,
     Path(tid): Path<String>,
@@ -90,6 +128,20 @@ pub async fn set_terminal_manual(
 }
 
 /// `POST /__mock/manual` with `{"manual": true}`: every terminal.
+#[utoipa::path(
+    post,
+    path = "/__mock/manual",
+    tag = "Control plane",
+    operation_id = "setAllManual",
+    security((), ("admin" = [])),
+    request_body(content = ManualSwitch, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Every terminal's tasks now wait for a decision (or no longer)"),
+        (status = 400, description = "`manual` is not a boolean", body = ErrorBody),
+        (status = 415, description = "Not `application/json`", body = ErrorBody),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn set_all_manual(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
@@ -101,8 +153,27 @@ pub async fn set_all_manual(
 }
 
 /// `GET /__mock/view`: what the page shows, once (for scripts and tests).
+#[utoipa::path(
+    get,
+    path = "/__mock/view",
+    tag = "Control plane",
+    operation_id = "getView",
+    security((), ("admin" = [])),
+    responses(
+        (status = 200, description = "What the page shows, once", body = Object),
+        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
+    ),
+)]
 pub async fn get_view(State(state): State<AppState>) -> Json<Value> {
     Json(view(&state))
+}
+
+/// Body of the manual-mode switches.
+#[derive(Clone, Copy, Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ManualSwitch {
+    /// Whether tasks wait for a decision from the page or `POST /__mock/tasks/{taskId}/decide`.
+    manual: bool,
 }
 
 fn manual_flag(body: &Value) -> Result<bool, Rejection> {

@@ -225,7 +225,7 @@ impl Outcome {
 }
 
 /// Transaction result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PaymentResult {
     /// Authorised.

@@ -106,7 +106,7 @@ async fn an_unknown_task_type_is_named() {
             Some(json!({})),
         )
         .await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(reply.body["errors"][0]["field"], "taskType");
 }
 

@@ -8,6 +8,7 @@ mod batch;
 mod control;
 mod isolation;
 mod oauth;
+mod openapi;
 mod scenarios;
 mod storno;
 mod tasks;

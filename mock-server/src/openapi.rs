@@ -1,0 +1,233 @@
+//! The OpenAPI 3.1 document of the mock: the emulated GP tom API (tag `Cloud API`, `App-to-app`)
+//! and the control plane (tag `Control plane`), generated from the handlers' `#[utoipa::path]`
+//! attributes and the wire types' `ToSchema` derives. Served at `GET /openapi.json`; the committed
+//! copy `fixtures/openapi.json` is checked against it by a test.
+
+use std::sync::LazyLock;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ObjectBuilder, RefOr, Type};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::routes::{app2app, batches, control, oauth, tasks, transactions, ui};
+
+/// `taskType` of a task.
+#[derive(Clone, Copy, Debug, ToSchema)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum TaskType {
+    /// A SALE or CANCEL.
+    TRANSACTION,
+    /// A batch close.
+    BATCH,
+}
+
+/// Where a task failed.
+#[derive(Clone, Copy, Debug, ToSchema)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum Platform {
+    /// The device (timeouts, customer cancels, network).
+    TERMINAL,
+    /// The cloud.
+    CLOUD,
+    /// The back end (storno and batch rules).
+    AMS,
+}
+
+/// `status` of an app-to-app answer.
+#[derive(Clone, Copy, Debug, ToSchema)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum AppStatus {
+    /// Done (the receipt says whether the payment was approved).
+    COMPLETED,
+    /// Aborted.
+    CANCELLED,
+    /// Refused or failed; `error` says why.
+    ERROR,
+}
+
+/// `transactionType` of a Cloud API task.
+#[derive(Clone, Copy, Debug, ToSchema)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum CloudTransactionType {
+    /// A payment.
+    SALE,
+    /// A storno of an earlier payment on the same terminal.
+    CANCEL,
+}
+
+/// `grant_type` of a token request.
+#[derive(Clone, Copy, Debug, ToSchema)]
+#[allow(non_camel_case_types)]
+pub enum GrantType {
+    /// Login with `username`, `password` and `tid`.
+    password,
+    /// Exchange a refresh token.
+    refresh_token,
+}
+
+/// `error` of an OAuth refusal.
+#[derive(Clone, Copy, Debug, ToSchema)]
+#[allow(non_camel_case_types)]
+pub enum OAuthErrorCode {
+    /// A parameter is missing or malformed.
+    invalid_request,
+    /// Bad or missing client credentials (401).
+    invalid_client,
+    /// Bad user, password or refresh token.
+    invalid_grant,
+    /// Neither `password` nor `refresh_token`.
+    unsupported_grant_type,
+    /// A bearer token that is missing, malformed, tampered with, expired or for another terminal.
+    invalid_token,
+}
+
+/// The header every answer carries.
+pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "gptom-mock",
+        description = "A stateful test double of GP tom's Cloud API (Global Payments, CZ/SK) and of its app-to-app deep links, plus the mock's own control plane under `/__mock/`.\n\nWhat GP tom documents and what the mock chooses where it is silent: `shared/spec/gptom-api.md`. Scenario faults (`faults:` in a scenario) may answer any status, or a malformed body, on purpose; they are off by default.",
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
+    ),
+    servers((url = "http://127.0.0.1:8080", description = "gptom-mock on its default address")),
+    paths(
+        oauth::create_token,
+        oauth::refresh_token,
+        tasks::create_transaction_task,
+        tasks::create_batch_task,
+        tasks::get_task,
+        transactions::get_transaction,
+        batches::get_batch,
+        app2app::open_deep_link,
+        control::reset,
+        control::get_clock,
+        control::advance_clock,
+        control::list_requests,
+        control::clear_requests,
+        control::get_state,
+        control::health,
+        control::verify,
+        control::get_scenario,
+        control::put_scenario,
+        control::delete_scenario,
+        control::decide_task,
+        ui::page,
+        ui::events,
+        ui::get_view,
+        ui::set_all_manual,
+        ui::set_terminal_manual,
+        openapi_json,
+    ),
+    components(schemas(crate::domain::request::FieldError)),
+    tags(
+        (name = "Cloud API", description = "GP tom's Cloud API: OAuth token per terminal, tasks, transactions, batches."),
+        (name = "App-to-app", description = "GP tom's `gptom://` deep links, opened over HTTP."),
+        (name = "Control plane", description = "The mock's own controls: reset, virtual clock, journal, scenarios, the virtual terminal. Locked with `--admin-token` when one is set."),
+    ),
+    modifiers(&Manners),
+)]
+struct ApiDoc;
+
+/// Security schemes, and the `X-Request-Id` header on every answer.
+struct Manners;
+
+impl Modify for Manners {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "The `access_token` of `POST /cloud/oauth/token` (HS256; checked for signature, expiry and terminal).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "client",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "The integrator's client credentials (GP tom's example: `atom:ashfuf4e5fa`).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "admin",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Admin-Token",
+                "The `--admin-token` (also accepted as `Authorization: Bearer` or `?admin_token=`).",
+            ))),
+        );
+        let request_id = HeaderBuilder::new()
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .description(Some(
+                "The caller's `X-Request-Id` echoed, or one the mock assigns (`req-00000001`).",
+            ))
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for response in operation.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        response
+                            .headers
+                            .insert(REQUEST_ID_HEADER.to_owned(), RefOr::T(request_id.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+static DOCUMENT: LazyLock<String> = LazyLock::new(|| {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+        + "\n"
+});
+
+/// The document as pretty JSON (generated once per process).
+#[must_use]
+pub fn document() -> &'static str {
+    &DOCUMENT
+}
+
+/// The document as a value, for tools and tests.
+#[must_use]
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// `GET /openapi.json`: this document.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = "Control plane",
+    responses((status = 200, description = "The OpenAPI 3.1 document of the mock", content_type = "application/json", body = Object)),
+)]
+pub async fn openapi_json() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        document(),
+    )
+        .into_response()
+}
