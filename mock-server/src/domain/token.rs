@@ -54,7 +54,44 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
-    verified: Arc<RwLock<HashMap<Box<str>, Arc<Claims>>>>,
+    /// Verified tokens by [`fingerprint`]; the whole token is compared on a hit.
+    verified: Arc<RwLock<VerifiedCache>>,
+}
+
+/// Verified tokens: fingerprint → (the whole token, its claims).
+type VerifiedCache = HashMap<u64, (Box<str>, Arc<Claims>), FingerprintHasher>;
+
+/// The cache's key: the last 16 bytes of the token (its HMAC signature, base64url), folded into
+/// a `u64`. Cheap where SipHash over a 300-byte token was not; a collision only costs a full check,
+/// because a hit compares the whole token.
+fn fingerprint(token: &str) -> u64 {
+    let bytes = token.as_bytes();
+    let tail = &bytes[bytes.len().saturating_sub(16)..];
+    tail.iter().fold(bytes.len() as u64, |acc, byte| {
+        acc.rotate_left(5) ^ u64::from(*byte).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
+}
+
+/// The fingerprint is already a hash: the map uses it as is.
+type FingerprintHasher = std::hash::BuildHasherDefault<IdentityHasher>;
+
+#[derive(Debug, Default)]
+struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -75,7 +112,7 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
-            verified: Arc::new(RwLock::new(HashMap::new())),
+            verified: Arc::new(RwLock::new(HashMap::default())),
         }
     }
 
@@ -91,11 +128,13 @@ impl TokenKeys {
     /// whole token: any other byte sequence, a tampered one included, is verified in full);
     /// expiry is checked on every call.
     pub fn verify(&self, token: &str, now: Millis) -> Result<Arc<Claims>, TokenError> {
-        let cached = self
-            .verified
-            .read()
-            .ok()
-            .and_then(|cache| cache.get(token).cloned());
+        let key = fingerprint(token);
+        let cached = self.verified.read().ok().and_then(|cache| {
+            cache
+                .get(&key)
+                .filter(|(known, _)| **known == *token)
+                .map(|(_, claims)| Arc::clone(claims))
+        });
         let claims = match cached {
             Some(claims) => claims,
             None => {
@@ -106,7 +145,7 @@ impl TokenKeys {
                     if cache.len() >= VERIFIED_CACHE_CAPACITY {
                         cache.clear();
                     }
-                    cache.insert(token.into(), Arc::clone(&claims));
+                    cache.insert(key, (token.into(), Arc::clone(&claims)));
                 }
                 claims
             }
@@ -187,5 +226,21 @@ mod tests {
             keys.verify("not a jwt", Millis(0)),
             Err(TokenError::Invalid)
         );
+    }
+
+    #[test]
+    fn a_cached_token_does_not_vouch_for_a_tampered_twin() {
+        // Same length, same signature (the fingerprint's bytes), another payload: the cache holds
+        // the genuine token, yet the twin is checked in full and refused.
+        let keys = TokenKeys::new(b"secret");
+        let genuine = keys.sign(&claims(100));
+        assert!(keys.verify(&genuine, Millis(0)).is_ok());
+        let dot = genuine.find('.').expect("header.payload");
+        let mut twin = genuine.clone().into_bytes();
+        twin[dot + 2] = if twin[dot + 2] == b'A' { b'B' } else { b'A' };
+        let twin = String::from_utf8(twin).expect("ascii");
+        assert_eq!(fingerprint(&twin), fingerprint(&genuine));
+        assert_eq!(keys.verify(&twin, Millis(0)), Err(TokenError::Invalid));
+        assert!(keys.verify(&genuine, Millis(0)).is_ok());
     }
 }

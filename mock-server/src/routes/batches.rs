@@ -1,12 +1,12 @@
 //! `GET /v1/batches/{batchNumber}` (`?tid=` for master accounts).
 
-use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::extract::{Bearer, RequestTime};
-use super::pipeline::JournalTag;
+use super::pipeline::api_json;
 use crate::domain::batch::BatchBody;
 use crate::domain::request::FieldError;
 use crate::error::{ApiError, ErrorBody, OAuthErrorBody, Rejection};
@@ -55,8 +55,5 @@ pub async fn get_batch(
         let principal = store.authorize(&claims, now)?;
         store.get_batch(&principal, number, query.tid.as_deref(), now)?
     };
-    let tag = JournalTag {
-        terminal: Some(batch.tid.clone()),
-    };
-    Ok((Extension(tag), axum::Json(batch)).into_response())
+    Ok(api_json(StatusCode::OK, batch.tid.clone(), &batch))
 }

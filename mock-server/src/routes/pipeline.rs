@@ -22,6 +22,26 @@ pub struct JournalTag {
     pub terminal: Option<String>,
 }
 
+/// A JSON answer of the emulated API, tagged with its terminal for the journal.
+///
+/// Serialised straight into a `Vec` (cheaper than `axum::Json`'s `BytesMut` writer on the hot path).
+pub fn api_json<T: serde::Serialize>(status: StatusCode, terminal: String, body: &T) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut response = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        bytes,
+    )
+        .into_response();
+    response.extensions_mut().insert(JournalTag {
+        terminal: Some(terminal),
+    });
+    response
+}
+
 /// The fault a scenario injected, set by the fault layer for the journal.
 #[derive(Clone, Debug)]
 pub struct FaultTag(pub String);
@@ -50,10 +70,7 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
         .get(REQUEST_ID)
         .filter(|value| !value.is_empty() && value.len() <= 128)
         .and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
-        .unwrap_or_else(|| {
-            HeaderValue::from_str(&format!("req-{:08}", state.next_request_id()))
-                .unwrap_or_else(|_| HeaderValue::from_static("req"))
-        });
+        .unwrap_or_else(|| request_id_value(state.next_request_id()));
     let journaled = is_api_path(uri.path());
     // Copies, not slices: a HeaderValue shares the connection's read buffer.
     let authorization = journaled
@@ -136,7 +153,8 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
         authorization,
         content_type,
         request_body: Bytes::copy_from_slice(&request_bytes),
-        response_body: Bytes::copy_from_slice(&response_bytes),
+        // The answer is the mock's own allocation (no connection buffer behind it): shared.
+        response_body: response_bytes.clone(),
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         fault,
     };
@@ -188,10 +206,41 @@ async fn render_refusal(response: Response, path: &str, now: crate::clock::Milli
     Response::from_parts(parts, Body::from(error.body(path, now.to_iso())))
 }
 
+/// `req-00000042`: at least eight digits, written without the formatting machinery (hot path).
+fn request_id_value(number: u64) -> HeaderValue {
+    let mut digits = [b'0'; 20];
+    let mut rest = number;
+    let mut start = digits.len();
+    while rest > 0 {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let start = start.min(digits.len() - 8);
+    let mut text = Vec::with_capacity(4 + digits.len() - start);
+    text.extend_from_slice(b"req-");
+    text.extend_from_slice(&digits[start..]);
+    HeaderValue::from_maybe_shared(Bytes::from(text))
+        .unwrap_or_else(|_| HeaderValue::from_static("req"))
+}
+
 /// A header's value as an owned string (a `HeaderValue` clone would pin the read buffer).
 fn copied(headers: &axum::http::HeaderMap, name: &header::HeaderName) -> Option<Box<str>> {
     headers
         .get(name)
         .and_then(|value| value.to_str().ok())
         .map(Box::<str>::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_have_at_least_eight_digits() {
+        assert_eq!(request_id_value(0), "req-00000000");
+        assert_eq!(request_id_value(42), "req-00000042");
+        assert_eq!(request_id_value(123_456_789), "req-123456789");
+        assert_eq!(request_id_value(u64::MAX), "req-18446744073709551615");
+    }
 }

@@ -1,12 +1,11 @@
 //! `POST /v1/tasks/TRANSACTION`, `POST /v1/tasks/BATCH` and `GET /v1/tasks/{taskId}`.
 
-use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::extract::{Bearer, JsonBody, RequestTime};
-use super::pipeline::JournalTag;
+use super::pipeline::api_json;
 use crate::domain::request::{parse_batch_request, parse_transaction_request};
 use crate::domain::task::TaskBody;
 use crate::domain::token::Claims;
@@ -99,10 +98,7 @@ fn create_task(
         (task, status)
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-    let tag = JournalTag {
-        terminal: Some(task.tid.clone()),
-    };
-    Ok((status, Extension(tag), axum::Json(task)).into_response())
+    Ok(api_json(status, task.tid.clone(), &task))
 }
 
 /// Reads (polls) a task; each read may move it on (lazy settling over virtual time and polls).
@@ -137,8 +133,5 @@ pub async fn get_task(
         let principal = store.authorize(&claims, now)?;
         store.poll_task(&principal, &task_id, now)?
     };
-    let tag = JournalTag {
-        terminal: Some(task.tid.clone()),
-    };
-    Ok((Extension(tag), axum::Json(task)).into_response())
+    Ok(api_json(StatusCode::OK, task.tid.clone(), &task))
 }

@@ -1,11 +1,11 @@
 //! `GET /v1/transactions/{transactionId}`.
 
-use axum::Extension;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 use super::extract::{Bearer, RequestTime};
-use super::pipeline::JournalTag;
+use super::pipeline::api_json;
 use crate::domain::transaction::TransactionBody;
 use crate::error::{ErrorBody, OAuthErrorBody, Rejection};
 use crate::state::AppState;
@@ -36,8 +36,9 @@ pub async fn get_transaction(
         let principal = store.authorize(&claims, now)?;
         store.get_transaction(&principal, &transaction_id, now)?
     };
-    let tag = JournalTag {
-        terminal: Some(transaction.terminal_id.clone()),
-    };
-    Ok((Extension(tag), axum::Json(transaction)).into_response())
+    Ok(api_json(
+        StatusCode::OK,
+        transaction.terminal_id.clone(),
+        &transaction,
+    ))
 }
