@@ -4,24 +4,19 @@
 use std::time::Duration;
 
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::pipeline::{FaultTag, is_api_path};
+use super::pipeline::{FaultTag, Inner, is_api_path, run};
 use crate::scenario::FaultAction;
 use crate::state::AppState;
 
 /// The middleware; a no-op unless an active scenario has faults.
-pub async fn inject_faults(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn inject_faults<S: Inner>(state: AppState, request: Request, next: S) -> Response {
     let path = request.uri().path().to_owned();
     if !state.faults_active() || !is_api_path(&path) {
-        return next.run(request).await;
+        return run(next, request).await;
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
@@ -31,7 +26,7 @@ pub async fn inject_faults(
         .fault_for(parts.method.as_str(), &path, tid.as_deref());
     let request = Request::from_parts(parts, Body::from(bytes));
     let Some(fault) = fault else {
-        return next.run(request).await;
+        return run(next, request).await;
     };
     let label = fault
         .name
@@ -74,16 +69,16 @@ pub async fn inject_faults(
         }
         FaultAction::Latency { ms } => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            next.run(request).await
+            run(next, request).await
         }
         FaultAction::Drop => {
             // The request is handled (state changes), but the answer never arrives: the body
             // stream fails, so the server aborts the connection.
-            let _ = next.run(request).await;
+            let _ = run(next, request).await;
             Response::new(failing_body())
         }
         FaultAction::Malformed => {
-            let handled = next.run(request).await;
+            let handled = run(next, request).await;
             let (mut parts, _) = handled.into_parts();
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(
@@ -92,7 +87,7 @@ pub async fn inject_faults(
             )
         }
         FaultAction::Truncated => {
-            let handled = next.run(request).await;
+            let handled = run(next, request).await;
             let (mut parts, body) = handled.into_parts();
             let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
             let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
@@ -100,7 +95,7 @@ pub async fn inject_faults(
             Response::from_parts(parts, Body::from(half))
         }
         FaultAction::Empty => {
-            let _ = next.run(request).await;
+            let _ = run(next, request).await;
             StatusCode::OK.into_response()
         }
     };

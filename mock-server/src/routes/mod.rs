@@ -73,10 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(control)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            pipeline::pipeline,
-        ))
+        .layer(pipeline::PipelineLayer::new(state.clone()))
         .with_state(state)
 }
 

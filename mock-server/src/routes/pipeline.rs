@@ -5,9 +5,14 @@
 use std::time::Instant;
 
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tower::{Layer, Service, ServiceExt};
 use axum::response::{IntoResponse, Response};
 
 use super::extract::RequestTime;
@@ -54,8 +59,79 @@ pub fn is_api_path(path: &str) -> bool {
     !path.starts_with("/__mock") && path != "/openapi.json"
 }
 
+/// What the pipeline wraps: the router's inner service.
+pub trait Inner:
+    Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + 'static
+{
+}
+
+impl<S> Inner for S where
+    S: Service<Request, Response = Response, Error = Infallible, Future: Send>
+        + Clone
+        + Send
+        + 'static
+{
+}
+
+/// Runs the wrapped service to its answer.
+pub async fn run<S: Inner>(inner: S, request: Request) -> Response {
+    match inner.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// The pipeline as a tower layer (a plain service: no per-request boxing of the inner service).
+#[derive(Clone, Debug)]
+pub struct PipelineLayer {
+    state: AppState,
+}
+
+impl PipelineLayer {
+    /// The layer for `state`.
+    #[must_use]
+    pub fn new(state: AppState) -> Self {
+        PipelineLayer { state }
+    }
+}
+
+impl<S> Layer<S> for PipelineLayer {
+    type Service = Pipeline<S>;
+
+    fn layer(&self, inner: S) -> Pipeline<S> {
+        Pipeline {
+            state: self.state.clone(),
+            inner,
+        }
+    }
+}
+
+/// The pipeline around the router.
+#[derive(Clone, Debug)]
+pub struct Pipeline<S> {
+    state: AppState,
+    inner: S,
+}
+
+impl<S: Inner> Service<Request> for Pipeline<S> {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // The router is always ready; readiness is driven per request by `oneshot`.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let inner = self.inner.clone();
+        let state = self.state.clone();
+        Box::pin(async move { Ok(pipeline(state, request, inner).await) })
+    }
+}
+
 /// The middleware.
-pub async fn pipeline(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) -> Response {
     let started = Instant::now();
     let now = state.now();
     request.extensions_mut().insert(RequestTime(now));
@@ -106,9 +182,9 @@ pub async fn pipeline(State(state): State<AppState>, mut request: Request, next:
             let request = Request::from_parts(parts, Body::from(bytes.clone()));
             // Scenario faults run inside the pipeline (journaled like any answer); no extra layer.
             let response = if state.faults_active() {
-                super::faults::inject_faults(State(state.clone()), request, next).await
+                super::faults::inject_faults(state.clone(), request, next).await
             } else {
-                next.run(request).await
+                run(next, request).await
             };
             (response, bytes)
         }
