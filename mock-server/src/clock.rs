@@ -33,20 +33,29 @@ impl Millis {
     /// ISO 8601 with milliseconds, `2026-01-15T09:00:00.000Z`.
     #[must_use]
     pub fn to_iso(self) -> String {
+        let mut out = Vec::with_capacity(24);
+        self.write_iso(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends the ISO 8601 form (`2026-01-15T09:00:00.000Z`) to `out`.
+    pub fn write_iso(self, out: &mut Vec<u8>) {
         // A hand-rolled formatter: this runs several times per request on the hot path.
         let days = self.0.div_euclid(Millis::DAY);
         let in_day = self.0.rem_euclid(Millis::DAY);
         if !(-719_162..=2_932_896).contains(&days) {
             // Outside years 1..=9999: let chrono decide.
-            return DateTime::<Utc>::from_timestamp_millis(self.0)
+            let text = DateTime::<Utc>::from_timestamp_millis(self.0)
                 .unwrap_or_default()
                 .to_rfc3339_opts(SecondsFormat::Millis, true);
+            out.extend_from_slice(text.as_bytes());
+            return;
         }
         let (year, month, day) = civil_from_days(days);
-        let mut out = *b"0000-00-00T00:00:00.000Z";
+        let mut text = *b"0000-00-00T00:00:00.000Z";
         let mut put = |at: usize, width: usize, value: i64| {
             let mut rest = value;
-            for slot in out[at..at + width].iter_mut().rev() {
+            for slot in text[at..at + width].iter_mut().rev() {
                 *slot = b'0' + u8::try_from(rest % 10).unwrap_or(0);
                 rest /= 10;
             }
@@ -58,7 +67,7 @@ impl Millis {
         put(14, 2, in_day / 60_000 % 60);
         put(17, 2, in_day / 1000 % 60);
         put(20, 3, in_day % 1000);
-        String::from_utf8(out.to_vec()).unwrap_or_default()
+        out.extend_from_slice(&text);
     }
 
     /// Parses an RFC 3339 instant.

@@ -105,18 +105,25 @@ impl IdGenerator {
 /// `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`, lower-case.
 #[must_use]
 pub fn format_uuid(value: u128) -> String {
+    let mut out = Vec::with_capacity(36);
+    write_uuid(value, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the hyphenated lower-case form of a UUID to `out`.
+pub fn write_uuid(value: u128, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [b'-'; 36];
+    let mut text = [b'-'; 36];
     let mut position = 0;
     for (index, byte) in value.to_be_bytes().iter().enumerate() {
         if matches!(index, 4 | 6 | 8 | 10) {
             position += 1;
         }
-        out[position] = HEX[usize::from(byte >> 4)];
-        out[position + 1] = HEX[usize::from(byte & 0x0f)];
+        text[position] = HEX[usize::from(byte >> 4)];
+        text[position + 1] = HEX[usize::from(byte & 0x0f)];
         position += 2;
     }
-    String::from_utf8(out.to_vec()).unwrap_or_default()
+    out.extend_from_slice(&text);
 }
 
 /// Parses the 36-character hyphenated form (any case); `None` for anything else.

@@ -16,7 +16,7 @@ use super::request::{
     BatchRequest, CancelMode, FieldError, PaymentMethod, TransactionRequest, TransactionType,
 };
 use super::storno::{StornoRequest, decide_storno};
-use super::task::{Plan, Task, TaskBody, TaskError, TaskKind, TaskState};
+use super::task::{Plan, Task, TaskBody, TaskError, TaskKind, TaskState, TaskView};
 use super::terminal::TerminalState;
 use super::token::{Claims, RefreshRecord, TokenError, TokenKeys};
 use super::transaction::{Transaction, TransactionBody};
@@ -789,7 +789,7 @@ impl Store {
         principal: &Principal,
         request: TransactionRequest,
         now: Millis,
-    ) -> Result<TaskBody, StoreError> {
+    ) -> Result<u32, StoreError> {
         let terminal_index = self.target_terminal(principal, request.tid.as_deref())?;
         self.settle_terminal(terminal_index, now);
         let terminal = &self.terminals[usize::from(terminal_index)];
@@ -822,7 +822,7 @@ impl Store {
             now,
         );
         self.settle_terminal(terminal_index, now);
-        Ok(self.task_body(index))
+        Ok(index)
     }
 
     /// `POST /v1/tasks/BATCH`.
@@ -831,7 +831,7 @@ impl Store {
         principal: &Principal,
         request: &BatchRequest,
         now: Millis,
-    ) -> Result<TaskBody, StoreError> {
+    ) -> Result<u32, StoreError> {
         let terminal_index = self.target_terminal(principal, request.tid.as_deref())?;
         self.settle_terminal(terminal_index, now);
         let plan = self
@@ -839,7 +839,7 @@ impl Store {
             .plan_batch(&self.terminals[usize::from(terminal_index)].tid);
         let index = self.push_task(TaskKind::Batch, terminal_index, plan, 0, now);
         self.settle_terminal(terminal_index, now);
-        Ok(self.task_body(index))
+        Ok(index)
     }
 
     /// A task that never enters the terminal's queue (app-to-app operations run at once).
@@ -896,13 +896,12 @@ impl Store {
         principal: &Principal,
         task_id: &str,
         now: Millis,
-    ) -> Result<TaskBody, StoreError> {
+    ) -> Result<u32, StoreError> {
         let index = self.visible_task(principal, task_id)?;
         let terminal = self.tasks[index as usize].terminal;
         self.settle_terminal(terminal, now);
-        let body = self.task_body(index);
         self.tasks[index as usize].record_poll(now);
-        Ok(body)
+        Ok(index)
     }
 
     fn visible_task(&self, principal: &Principal, task_id: &str) -> Result<u32, StoreError> {
@@ -1188,21 +1187,38 @@ impl Store {
     /// The wire body of a task.
     #[must_use]
     pub fn task_body(&self, index: u32) -> TaskBody {
+        let view = self.task_view(index);
+        TaskBody {
+            task_id: format_uuid(view.task_id),
+            task_type: view.task_type,
+            state: view.state,
+            tid: view.tid.to_owned(),
+            created: view.created.to_iso(),
+            updated: view.updated.to_iso(),
+            transaction_id: view.transaction_id.map(format_uuid),
+            batch_number: view.batch_number,
+            error: view.error.cloned(),
+        }
+    }
+
+    /// The wire shape of a task, borrowed (rendered to JSON without intermediate strings).
+    #[must_use]
+    pub fn task_view(&self, index: u32) -> TaskView<'_> {
         let task = &self.tasks[index as usize];
         let terminal = &self.terminals[usize::from(task.terminal)];
         let wire = self.scenario_for(&terminal.tid).wire;
-        TaskBody {
-            task_id: format_uuid(task.id),
+        TaskView {
+            task_id: task.id,
             task_type: task.kind.as_str(),
             state: task.state.as_str(&wire),
-            tid: terminal.tid.clone(),
-            created: task.created.to_iso(),
-            updated: task.updated.to_iso(),
+            tid: &terminal.tid,
+            created: task.created,
+            updated: task.updated,
             transaction_id: task
                 .transaction
-                .map(|transaction| format_uuid(self.transactions[transaction as usize].id)),
+                .map(|transaction| self.transactions[transaction as usize].id),
             batch_number: task.batch_number,
-            error: task.error.clone(),
+            error: task.error.as_ref(),
         }
     }
 

@@ -192,3 +192,183 @@ pub struct TaskBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<TaskError>,
 }
+
+/// Appends `text` as a JSON string (quotes included) to `out`.
+pub fn write_json_str(text: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..index]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(byte >> 4)]);
+            out.push(HEX[usize::from(byte & 0x0f)]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        start = index + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Appends a decimal number to `out`.
+pub fn write_json_u64(value: u64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut rest = value;
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + u8::try_from(rest % 10).unwrap_or(0);
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
+/// The parts of a task's wire shape, borrowed from the store: rendered straight to JSON bytes on
+/// the hot path (polls), the same document [`TaskBody`] serialises to.
+#[derive(Clone, Copy, Debug)]
+pub struct TaskView<'a> {
+    /// `taskId`.
+    pub task_id: u128,
+    /// `TRANSACTION` | `BATCH`.
+    pub task_type: &'static str,
+    /// State, as the wire profile spells it.
+    pub state: &'static str,
+    /// Terminal.
+    pub tid: &'a str,
+    /// Created.
+    pub created: Millis,
+    /// Updated.
+    pub updated: Millis,
+    /// The transaction's id, once there is one.
+    pub transaction_id: Option<u128>,
+    /// Closed batch.
+    pub batch_number: Option<u32>,
+    /// Why it failed.
+    pub error: Option<&'a TaskError>,
+}
+
+impl TaskView<'_> {
+    /// The JSON document (field order as [`TaskBody`]'s).
+    #[must_use]
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(320);
+        out.extend_from_slice(b"{\"taskId\":\"");
+        super::ids::write_uuid(self.task_id, &mut out);
+        out.extend_from_slice(b"\",\"taskType\":\"");
+        out.extend_from_slice(self.task_type.as_bytes());
+        out.extend_from_slice(b"\",\"state\":\"");
+        out.extend_from_slice(self.state.as_bytes());
+        out.extend_from_slice(b"\",\"tid\":");
+        write_json_str(self.tid, &mut out);
+        out.extend_from_slice(b",\"created\":\"");
+        self.created.write_iso(&mut out);
+        out.extend_from_slice(b"\",\"updated\":\"");
+        self.updated.write_iso(&mut out);
+        out.push(b'"');
+        if let Some(id) = self.transaction_id {
+            out.extend_from_slice(b",\"transactionId\":\"");
+            super::ids::write_uuid(id, &mut out);
+            out.push(b'"');
+        }
+        if let Some(number) = self.batch_number {
+            out.extend_from_slice(b",\"batchNumber\":");
+            write_json_u64(u64::from(number), &mut out);
+        }
+        if let Some(error) = self.error {
+            out.extend_from_slice(b",\"error\":{\"code\":");
+            write_json_u64(u64::from(error.code), &mut out);
+            out.extend_from_slice(b",\"platform\":");
+            write_json_str(error.platform, &mut out);
+            out.extend_from_slice(b",\"message\":");
+            write_json_str(&error.message, &mut out);
+            out.push(b'}');
+        }
+        out.push(b'}');
+        out
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    fn body_of(view: &TaskView<'_>) -> TaskBody {
+        TaskBody {
+            task_id: crate::domain::ids::format_uuid(view.task_id),
+            task_type: view.task_type,
+            state: view.state,
+            tid: view.tid.to_owned(),
+            created: view.created.to_iso(),
+            updated: view.updated.to_iso(),
+            transaction_id: view.transaction_id.map(crate::domain::ids::format_uuid),
+            batch_number: view.batch_number,
+            error: view.error.cloned(),
+        }
+    }
+
+    #[test]
+    fn the_direct_rendering_is_the_serde_document() {
+        let error = TaskError {
+            code: 65,
+            platform: "TERMINAL",
+            message: "Timeout \"quoted\" \\ back\nslash\t\u{1}\u{1f} ž €".into(),
+        };
+        let views = [
+            TaskView {
+                task_id: 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef,
+                task_type: "TRANSACTION",
+                state: "NEW",
+                tid: "999888",
+                created: Millis(0),
+                updated: Millis(1_768_467_600_123),
+                transaction_id: None,
+                batch_number: None,
+                error: None,
+            },
+            TaskView {
+                task_id: u128::MAX,
+                task_type: "TRANSACTION",
+                state: "COMPLETED",
+                tid: "t\"id",
+                created: Millis(-1),
+                updated: Millis(253_402_300_799_999),
+                transaction_id: Some(7),
+                batch_number: None,
+                error: None,
+            },
+            TaskView {
+                task_id: 1,
+                task_type: "BATCH",
+                state: "ERROR",
+                tid: "777666",
+                created: Millis(86_400_000),
+                updated: Millis(86_400_001),
+                transaction_id: None,
+                batch_number: Some(u32::MAX),
+                error: Some(&error),
+            },
+        ];
+        for view in &views {
+            let direct: serde_json::Value =
+                serde_json::from_slice(&view.to_json()).expect("valid JSON");
+            let serde = serde_json::to_value(body_of(view)).expect("serialises");
+            assert_eq!(direct, serde);
+        }
+    }
+}

@@ -12,8 +12,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use tower::{Layer, Service, ServiceExt};
 use axum::response::{IntoResponse, Response};
+use tower::{Layer, Service, ServiceExt};
 
 use super::extract::RequestTime;
 use crate::error::ApiError;
@@ -31,7 +31,15 @@ pub struct JournalTag {
 ///
 /// Serialised straight into a `Vec` (cheaper than `axum::Json`'s `BytesMut` writer on the hot path).
 pub fn api_json<T: serde::Serialize>(status: StatusCode, terminal: String, body: &T) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    api_json_bytes(
+        status,
+        terminal,
+        serde_json::to_vec(body).unwrap_or_default(),
+    )
+}
+
+/// A JSON answer already rendered to bytes, tagged with its terminal for the journal.
+pub fn api_json_bytes(status: StatusCode, terminal: String, bytes: Vec<u8>) -> Response {
     let mut response = (
         status,
         [(

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::extract::{Bearer, JsonBody, RequestTime};
-use super::pipeline::api_json;
+use super::pipeline::api_json_bytes;
 use crate::domain::request::{parse_batch_request, parse_transaction_request};
 use crate::domain::task::TaskBody;
 use crate::domain::token::Claims;
@@ -88,17 +88,18 @@ fn create_task(
     create: impl FnOnce(
         &mut crate::domain::store::Store,
         &crate::domain::store::Principal,
-    ) -> Result<TaskBody, Rejection>,
+    ) -> Result<u32, Rejection>,
 ) -> Result<Response, Rejection> {
-    let (task, status) = {
+    let (json, tid, status) = {
         let mut store = state.store();
         let principal = store.authorize(claims, now)?;
-        let task = create(&mut store, &principal)?;
-        let status = store.scenario_for(&task.tid).wire.create_status;
-        (task, status)
+        let index = create(&mut store, &principal)?;
+        let view = store.task_view(index);
+        let status = store.scenario_for(view.tid).wire.create_status;
+        (view.to_json(), view.tid.to_owned(), status)
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-    Ok(api_json(status, task.tid.clone(), &task))
+    Ok(api_json_bytes(status, tid, json))
 }
 
 /// Reads (polls) a task; each read may move it on (lazy settling over virtual time and polls).
@@ -128,10 +129,12 @@ pub async fn get_task(
     Bearer(claims): Bearer,
     Path(task_id): Path<String>,
 ) -> Result<Response, Rejection> {
-    let task = {
+    let (json, tid) = {
         let mut store = state.store();
         let principal = store.authorize(&claims, now)?;
-        store.poll_task(&principal, &task_id, now)?
+        let index = store.poll_task(&principal, &task_id, now)?;
+        let view = store.task_view(index);
+        (view.to_json(), view.tid.to_owned())
     };
-    Ok(api_json(StatusCode::OK, task.tid.clone(), &task))
+    Ok(api_json_bytes(StatusCode::OK, tid, json))
 }
