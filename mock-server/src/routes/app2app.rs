@@ -68,6 +68,7 @@ pub async fn open_deep_link(
     });
     let tag = JournalTag {
         terminal: answer.terminal.clone(),
+        body: None,
     };
     let body = DeepLinkAnswer {
         operation: link.operation_path.clone(),

@@ -115,6 +115,7 @@ async fn issue_token(
     };
     let tag = JournalTag {
         terminal: grant.tid.clone(),
+        body: None,
     };
     let mut response = (Extension(tag), axum::Json::<TokenGrant>(grant)).into_response();
     response

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::{Body, Bytes, HttpBody, to_bytes};
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use std::convert::Infallible;
@@ -25,6 +25,9 @@ use crate::state::AppState;
 pub struct JournalTag {
     /// Terminal ID.
     pub terminal: Option<String>,
+    /// The answer's body when the handler rendered it whole (the journal shares it instead of
+    /// collecting the body again).
+    pub body: Option<Bytes>,
 }
 
 /// A JSON answer of the emulated API, tagged with its terminal for the journal.
@@ -40,17 +43,16 @@ pub fn api_json<T: serde::Serialize>(status: StatusCode, terminal: String, body:
 
 /// A JSON answer already rendered to bytes, tagged with its terminal for the journal.
 pub fn api_json_bytes(status: StatusCode, terminal: String, bytes: Vec<u8>) -> Response {
-    let mut response = (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        bytes,
-    )
-        .into_response();
+    let bytes = Bytes::from(bytes);
+    let mut response = Response::new(Body::from(bytes.clone()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response.extensions_mut().insert(JournalTag {
         terminal: Some(terminal),
+        body: Some(bytes),
     });
     response
 }
@@ -174,6 +176,8 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
         .is_some_and(|length| length > limit);
     let body_bytes = if declared_too_big {
         None
+    } else if HttpBody::size_hint(&body).exact() == Some(0) {
+        Some(Bytes::new())
     } else {
         to_bytes(body, limit).await.ok()
     };
@@ -216,10 +220,23 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
         return response;
     }
 
-    let (parts, body) = response.into_parts();
-    let (response_bytes, dropped) = match to_bytes(body, usize::MAX).await {
-        Ok(bytes) => (bytes, false),
-        Err(_) => (Bytes::new(), true),
+    let (mut parts, body) = response.into_parts();
+    // A whole answer the handler rendered is shared as is; anything else (a fault may have
+    // replaced or cut the body) is collected.
+    let rendered = if parts.extensions.get::<FaultTag>().is_none() {
+        parts
+            .extensions
+            .get_mut::<JournalTag>()
+            .and_then(|tag| tag.body.take())
+    } else {
+        None
+    };
+    let (response_bytes, kept_body, dropped) = match rendered {
+        Some(bytes) => (bytes, Some(body), false),
+        None => match to_bytes(body, usize::MAX).await {
+            Ok(bytes) => (bytes, None, false),
+            Err(_) => (Bytes::new(), None, true),
+        },
     };
     let terminal = parts
         .extensions
@@ -252,7 +269,10 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
         // The answer was meant to be lost: keep failing the body so the connection is cut.
         return Response::from_parts(parts, super::faults::failing_body());
     }
-    Response::from_parts(parts, Body::from(response_bytes))
+    match kept_body {
+        Some(body) => Response::from_parts(parts, body),
+        None => Response::from_parts(parts, Body::from(response_bytes)),
+    }
 }
 
 /// Gives every refusal GP tom's shape: an [`ApiError`] gets its path and time; any other 4xx/5xx
