@@ -32,12 +32,10 @@ pub const REFRESH_TOKEN_CAPACITY: usize = 100_000;
 /// Who is calling, from a verified access token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
-    /// User login.
-    pub sub: String,
-    /// Terminal of a terminal token; `None` for a master token.
-    pub tid: Option<String>,
-    /// The user's company.
-    pub company: String,
+    /// The user (index in the fixtures).
+    pub user: u16,
+    /// The terminal of a terminal token (index in the store); `None` for a master token.
+    pub terminal: Option<u16>,
 }
 
 /// Why the store refuses an operation.
@@ -710,20 +708,18 @@ impl Store {
             .fixtures
             .users
             .iter()
-            .find(|user| user.username == claims.sub)
+            .position(|user| user.username == claims.sub)
+            .and_then(|index| u16::try_from(index).ok())
             .ok_or(StoreError::Unauthorized(TokenError::Invalid))?;
-        let company = self
-            .fixtures
-            .company_of(&user.merchant_id)
-            .unwrap_or_default()
-            .to_owned();
-        if claims
-            .tid
-            .as_ref()
-            .is_some_and(|tid| !self.terminal_index.contains_key(tid))
-        {
-            return Err(StoreError::Unauthorized(TokenError::Invalid));
-        }
+        let terminal = match &claims.tid {
+            None => None,
+            Some(tid) => Some(
+                *self
+                    .terminal_index
+                    .get(tid)
+                    .ok_or(StoreError::Unauthorized(TokenError::Invalid))?,
+            ),
+        };
         let policy = self.token_policy(claims.tid.as_deref()).clone();
         if policy.access_expire_at_ms.is_some_and(|at| now.0 >= at) {
             return Err(StoreError::Unauthorized(TokenError::Revoked));
@@ -738,11 +734,16 @@ impl Store {
             }
             *uses += 1;
         }
-        Ok(Principal {
-            sub: claims.sub.clone(),
-            tid: claims.tid.clone(),
-            company,
-        })
+        Ok(Principal { user, terminal })
+    }
+
+    /// The company of a principal's user.
+    fn company_of(&self, principal: &Principal) -> &str {
+        self.fixtures
+            .users
+            .get(usize::from(principal.user))
+            .and_then(|user| self.fixtures.company_of(&user.merchant_id))
+            .unwrap_or_default()
     }
 
     // ----- tasks -------------------------------------------------------------------------------
@@ -753,33 +754,26 @@ impl Store {
         body_tid: Option<&str>,
     ) -> Result<u16, StoreError> {
         let refuse = |message: &str| StoreError::Invalid(vec![FieldError::new("tid", message)]);
-        match (&principal.tid, body_tid) {
-            (Some(own), None) => self
-                .terminal_index
-                .get(own)
-                .copied()
-                .ok_or(StoreError::NotFound("terminal")),
-            (Some(own), Some(named)) if own == named => self
-                .terminal_index
-                .get(own)
-                .copied()
-                .ok_or(StoreError::NotFound("terminal")),
+        match (principal.terminal, body_tid) {
+            (Some(own), None) => Ok(own),
+            (Some(own), Some(named)) if self.terminals[usize::from(own)].tid == named => Ok(own),
             (Some(_), Some(_)) => Err(refuse("must be the terminal of the access token")),
             (None, None) => Err(refuse("must not be null for a master account")),
             (None, Some(named)) => self
                 .terminal_index
                 .get(named)
                 .copied()
-                .filter(|index| self.terminals[usize::from(*index)].company == principal.company)
+                .filter(|index| {
+                    self.terminals[usize::from(*index)].company == self.company_of(principal)
+                })
                 .ok_or_else(|| refuse("is not a terminal of this account")),
         }
     }
 
     fn can_see(&self, principal: &Principal, terminal: u16) -> bool {
-        let terminal = &self.terminals[usize::from(terminal)];
-        match &principal.tid {
-            Some(tid) => *tid == terminal.tid,
-            None => terminal.company == principal.company,
+        match principal.terminal {
+            Some(own) => own == terminal,
+            None => self.terminals[usize::from(terminal)].company == self.company_of(principal),
         }
     }
 
@@ -1276,8 +1270,8 @@ impl Store {
         tid: Option<&str>,
         now: Millis,
     ) -> Result<BatchBody, StoreError> {
-        let terminal = match (&principal.tid, tid) {
-            (Some(own), _) => self.terminal_index.get(own).copied(),
+        let terminal = match (principal.terminal, tid) {
+            (Some(own), _) => Some(own),
             (None, Some(named)) => self.terminal_index.get(named).copied(),
             (None, None) => {
                 return Err(StoreError::Invalid(vec![FieldError::new(
