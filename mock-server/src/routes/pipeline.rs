@@ -194,7 +194,9 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
             let request = Request::from_parts(parts, Body::from(bytes.clone()));
             // Scenario faults run inside the pipeline (journaled like any answer); no extra layer.
             let response = if state.faults_active() {
-                super::faults::inject_faults(state.clone(), request, next).await
+                // Boxed: the fault path's state machine is large and rarely taken; inline it
+                // would be copied on every request.
+                Box::pin(super::faults::inject_faults(state.clone(), request, next)).await
             } else {
                 run(next, request).await
             };
