@@ -8,8 +8,9 @@ use std::sync::LazyLock;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ObjectBuilder, RefOr, Type};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::routes::{app2app, batches, control, oauth, tasks, transactions, ui};
@@ -97,7 +98,6 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
     servers((url = "http://127.0.0.1:8080", description = "gptom-mock on its default address")),
     paths(
         oauth::create_token,
-        oauth::refresh_token,
         tasks::create_transaction_task,
         tasks::create_batch_task,
         tasks::get_task,
@@ -133,8 +133,90 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 )]
 struct ApiDoc;
 
-/// Security schemes, and the `X-Request-Id` header on every answer.
+/// What every operation of a kind answers, added here once rather than on each handler: security
+/// schemes; GP tom's second token path; the bearer refusal of `/v1/*`; the admin-lock refusal of
+/// the control plane; 413/415 where a body is taken; the wire profile's other creation statuses;
+/// and the `X-Request-Id` header on every answer.
 struct Manners;
+
+fn error_response(
+    description: &str,
+    schema: &str,
+    challenge: Option<&str>,
+) -> RefOr<utoipa::openapi::Response> {
+    let mut builder = ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(schema)))
+            .build(),
+    );
+    if let Some(challenge) = challenge {
+        builder = builder.header(
+            "WWW-Authenticate",
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .description(Some(challenge))
+                .build(),
+        );
+    }
+    RefOr::T(builder.build())
+}
+
+/// The refusals and alternatives an operation at `path` has besides its own.
+fn common_responses(path: &str, operation: &mut Operation) {
+    let responses = &mut operation.responses.responses;
+    let mut add = |status: &str, response: RefOr<utoipa::openapi::Response>| {
+        responses.entry(status.to_owned()).or_insert(response);
+    };
+    if path.starts_with("/v1/") {
+        add(
+            "401",
+            error_response(
+                "Missing, malformed, tampered or expired bearer token, or one of a terminal that no longer exists",
+                "OAuthErrorResponse",
+                Some("`Bearer realm=\"gptom\", error=\"invalid_token\", error_description=\"…\"`"),
+            ),
+        );
+    }
+    if path.starts_with("/__mock/") {
+        add(
+            "401",
+            error_response(
+                "The control plane is locked (`--admin-token`) and no valid token was given",
+                "ErrorResponse",
+                None,
+            ),
+        );
+    }
+    if let Some(RefOr::T(body)) = &operation.request_body {
+        add(
+            "413",
+            error_response(
+                "The body exceeds the limit (64 KiB by default)",
+                "ErrorResponse",
+                None,
+            ),
+        );
+        if body.content.contains_key("application/json") {
+            add(
+                "415",
+                error_response("Not `application/json`", "ErrorResponse", None),
+            );
+        }
+    }
+    if let Some(RefOr::T(created)) = responses.get("201").cloned() {
+        for status in ["200", "202"] {
+            let mut alternative = created.clone();
+            alternative.description = format!(
+                "{} — when the scenario's `wire.create_status` is {status}",
+                created.description
+            );
+            responses
+                .entry(status.to_owned())
+                .or_insert(RefOr::T(alternative));
+        }
+    }
+}
 
 impl Modify for Manners {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -169,13 +251,24 @@ impl Modify for Manners {
                 "The `--admin-token` (also accepted as `Authorization: Bearer` or `?admin_token=`).",
             ))),
         );
+        // GP tom documents the refresh at `/api/oauth/token`; both paths take both grants.
+        if let Some(mut item) = openapi.paths.paths.get("/cloud/oauth/token").cloned() {
+            if let Some(operation) = item.post.as_mut() {
+                operation.operation_id = Some("refreshToken".into());
+                operation.summary = Some(
+                    "`POST /api/oauth/token`: GP tom's refresh (refresh grant); the password grant works too."
+                        .into(),
+                );
+            }
+            openapi.paths.paths.insert("/api/oauth/token".into(), item);
+        }
         let request_id = HeaderBuilder::new()
             .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
             .description(Some(
                 "The caller's `X-Request-Id` echoed, or one the mock assigns (`req-00000001`).",
             ))
             .build();
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in &mut openapi.paths.paths {
             let operations = [
                 &mut item.get,
                 &mut item.post,
@@ -183,6 +276,9 @@ impl Modify for Manners {
                 &mut item.delete,
             ];
             for operation in operations.into_iter().flatten() {
+                if path != "/openapi.json" {
+                    common_responses(path, operation);
+                }
                 for response in operation.responses.responses.values_mut() {
                     if let RefOr::T(response) = response {
                         response

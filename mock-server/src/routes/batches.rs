@@ -9,7 +9,7 @@ use super::extract::{Bearer, RequestTime};
 use super::pipeline::api_json;
 use crate::domain::batch::BatchBody;
 use crate::domain::request::FieldError;
-use crate::error::{ApiError, ErrorBody, OAuthErrorBody, Rejection};
+use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
 
 /// Query of a batch read.
@@ -32,8 +32,6 @@ pub struct BatchQuery {
     responses(
         (status = 200, description = "The closed batch with its totals", body = BatchBody),
         (status = 400, description = "`batchNumber` is not a positive integer", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
         (status = 404, description = "No such closed batch on the token's terminal", body = ErrorBody),
     ),
 )]

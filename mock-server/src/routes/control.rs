@@ -28,7 +28,6 @@ const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 86_400;
     security((), ("admin" = [])),
     responses(
         (status = 200, description = "Back to the fixtures' initial state: `{\"reset\": true, \"now\": …}`", body = Object),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn reset(State(state): State<AppState>) -> Json<Value> {
@@ -45,7 +44,6 @@ pub async fn reset(State(state): State<AppState>) -> Json<Value> {
     security((), ("admin" = [])),
     responses(
         (status = 200, description = "The virtual clock", body = ClockBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn get_clock(State(state): State<AppState>) -> Json<ClockBody> {
@@ -132,8 +130,6 @@ pub struct Decision {
     responses(
         (status = 200, description = "The clock after the move", body = ClockBody),
         (status = 400, description = "A unit is negative, unknown or over ten years", body = ErrorBody),
-        (status = 415, description = "Not `application/json`", body = ErrorBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn advance_clock(
@@ -236,7 +232,6 @@ fn bounded(name: &str, value: Option<i64>, max: i64) -> Result<Option<u64>, Reje
     responses(
         (status = 200, description = "A page of the request journal (secrets masked), oldest first: `{\"entries\": […], \"next\": …, \"dropped\": …}`", body = Object),
         (status = 400, description = "A query parameter is malformed", body = ErrorBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn list_requests(
@@ -264,7 +259,6 @@ pub async fn list_requests(
     security((), ("admin" = [])),
     responses(
         (status = 204, description = "The journal is empty"),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn clear_requests(State(state): State<AppState>) -> StatusCode {
@@ -292,7 +286,6 @@ pub struct StateQuery {
     responses(
         (status = 200, description = "Terminals, queues, tasks, transactions and batches (the last `limit` of each)", body = Object),
         (status = 400, description = "A query parameter is malformed", body = ErrorBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn get_state(
@@ -315,7 +308,6 @@ pub async fn get_state(
     security((), ("admin" = [])),
     responses(
         (status = 200, description = "`UP`, the version, the virtual time, the store sizes and the journal's counters (entries, dropped, capacity)", body = Object),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn health(State(state): State<AppState>) -> Json<Value> {
@@ -350,7 +342,6 @@ pub struct ScenarioQuery {
     security((), ("admin" = [])),
     responses(
         (status = 200, description = "The active scenarios (with their YAML) and the ones loaded at start", body = Object),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn get_scenario(State(state): State<AppState>) -> Json<Value> {
@@ -399,8 +390,6 @@ fn scenario_summary(scenario: &crate::scenario::Scenario) -> Value {
     responses(
         (status = 200, description = "The scenario now active", body = Object),
         (status = 400, description = "Every problem of the YAML as `line L column C` with the rule; the previous scenario stays active", body = ErrorBody),
-        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn put_scenario(
@@ -462,7 +451,6 @@ pub async fn put_scenario(
     security((), ("admin" = [])),
     responses(
         (status = 204, description = "Back to the default scenario"),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn delete_scenario(State(state): State<AppState>) -> StatusCode {
@@ -487,8 +475,6 @@ pub async fn delete_scenario(State(state): State<AppState>) -> StatusCode {
         (status = 200, description = "The task after the decision", body = TaskBody),
         (status = 400, description = "Every broken field, or the task is not waiting for a person", body = ErrorBody),
         (status = 404, description = "No such task", body = ErrorBody),
-        (status = 415, description = "Not `application/json`", body = ErrorBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn decide_task(
@@ -640,7 +626,6 @@ pub enum ReportFormat {
             (String = "application/xml"),
         )),
         (status = 400, description = "`format` is not json, text or junit", body = ErrorBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn verify(State(state): State<AppState>, Query(query): Query<VerifyQuery>) -> Response {

@@ -57,7 +57,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/cloud/oauth/token", post(oauth::create_token))
         .route("/app2app", get(app2app::open_deep_link))
-        .route("/api/oauth/token", post(oauth::refresh_token))
+        .route("/api/oauth/token", post(oauth::create_token))
         .route("/openapi.json", get(crate::openapi::openapi_json))
         .route(
             "/v1/tasks/TRANSACTION",

@@ -10,10 +10,12 @@ use base64::Engine;
 use super::extract::RequestTime;
 use super::pipeline::JournalTag;
 use crate::domain::store::{OAuthFailure, TokenGrant, TokenParams};
-use crate::error::{ErrorBody, OAuthErrorBody, Rejection};
+use crate::error::{OAuthErrorBody, Rejection};
 use crate::state::AppState;
 
-/// `POST /cloud/oauth/token`: GP tom's login (password grant); the refresh grant works too.
+/// `POST /cloud/oauth/token`: GP tom's login (password grant); the refresh grant works too. Also
+/// routed at `/api/oauth/token` (GP tom's refresh path), which the OpenAPI document lists as well.
+/// Issues tokens, RFC 6749 errors otherwise.
 #[utoipa::path(
     post,
     path = "/cloud/oauth/token",
@@ -27,48 +29,9 @@ use crate::state::AppState;
         (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`", body = OAuthErrorBody),
         (status = 401, description = "`invalid_client`: bad or missing Basic client credentials", body = OAuthErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Basic realm=\"oauth2/client\"`"))),
-        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
     ),
 )]
 pub async fn create_token(
-    state: State<AppState>,
-    time: RequestTime,
-    query: RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Rejection> {
-    issue_token(state, time, query, headers, body).await
-}
-
-/// `POST /api/oauth/token`: GP tom's refresh (refresh grant); the password grant works too.
-#[utoipa::path(
-    post,
-    path = "/api/oauth/token",
-    tag = "Cloud API",
-    operation_id = "refreshToken",
-    security(("client" = [])),
-    request_body(content = TokenParams, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (status = 200, description = "A token pair", body = TokenGrant,
-            headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`", body = OAuthErrorBody),
-        (status = 401, description = "`invalid_client`: bad or missing Basic client credentials", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"oauth2/client\"`"))),
-        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
-    ),
-)]
-pub async fn refresh_token(
-    state: State<AppState>,
-    time: RequestTime,
-    query: RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Rejection> {
-    issue_token(state, time, query, headers, body).await
-}
-
-/// Issues tokens (password and refresh grants), RFC 6749 errors otherwise.
-async fn issue_token(
     State(state): State<AppState>,
     RequestTime(now): RequestTime,
     RawQuery(query): RawQuery,

@@ -9,7 +9,7 @@ use super::pipeline::api_json_bytes;
 use crate::domain::request::{parse_batch_request, parse_transaction_request};
 use crate::domain::task::TaskBody;
 use crate::domain::token::Claims;
-use crate::error::{ApiError, ErrorBody, OAuthErrorBody, Rejection};
+use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
 
 /// Creates a TRANSACTION task (a SALE or a CANCEL) on the token's terminal (or `tid`).
@@ -24,14 +24,8 @@ use crate::state::AppState;
         (status = 201, description = "The task, queued on the terminal (`NEW`)", body = TaskBody,
             links(("GetTask" = (operation_id = "getTask", parameters(("taskId" = "$response.body#/taskId")),
                 description = "Poll the task until a final state")))),
-        (status = 200, description = "The task, when the scenario's `wire.create_status` is 200", body = TaskBody),
-        (status = 202, description = "The task, when the scenario's `wire.create_status` is 202", body = TaskBody),
         (status = 400, description = "Every broken field, each naming the rule", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
         (status = 404, description = "A master account named an unknown terminal", body = ErrorBody),
-        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
-        (status = 415, description = "Not `application/json`", body = ErrorBody),
     ),
 )]
 pub async fn create_transaction_task(
@@ -59,14 +53,8 @@ pub async fn create_transaction_task(
         (status = 201, description = "The task, queued on the terminal (`NEW`)", body = TaskBody,
             links(("GetTask" = (operation_id = "getTask", parameters(("taskId" = "$response.body#/taskId")),
                 description = "Poll the task until a final state")))),
-        (status = 200, description = "The task, when the scenario's `wire.create_status` is 200", body = TaskBody),
-        (status = 202, description = "The task, when the scenario's `wire.create_status` is 202", body = TaskBody),
         (status = 400, description = "Every broken field, each naming the rule", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
         (status = 404, description = "A master account named an unknown terminal", body = ErrorBody),
-        (status = 413, description = "The body exceeds the limit", body = ErrorBody),
-        (status = 415, description = "Not `application/json`", body = ErrorBody),
     ),
 )]
 pub async fn create_batch_task(
@@ -118,8 +106,6 @@ fn create_task(
                 ("GetBatch" = (operation_id = "getBatch", parameters(("batchNumber" = "$response.body#/batchNumber")),
                     description = "The closed batch of a COMPLETED batch task")),
             )),
-        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
         (status = 404, description = "No such task, or one of a terminal the token may not see", body = ErrorBody),
     ),
 )]

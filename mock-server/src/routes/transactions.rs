@@ -7,7 +7,7 @@ use axum::response::Response;
 use super::extract::{Bearer, RequestTime};
 use super::pipeline::api_json;
 use crate::domain::transaction::TransactionBody;
-use crate::error::{ErrorBody, OAuthErrorBody, Rejection};
+use crate::error::{ErrorBody, Rejection};
 use crate::state::AppState;
 
 /// Reads a transaction: the payment result of a `COMPLETED` task.
@@ -20,8 +20,6 @@ use crate::state::AppState;
     params(("transactionId" = String, Path, description = "The task's `transactionId`", format = "uuid")),
     responses(
         (status = 200, description = "The transaction", body = TransactionBody),
-        (status = 401, description = "Missing, malformed, tampered or expired bearer token", body = OAuthErrorBody,
-            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`"))),
         (status = 404, description = "No such transaction, or one of a terminal the token may not see", body = ErrorBody),
     ),
 )]

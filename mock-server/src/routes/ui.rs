@@ -30,7 +30,6 @@ const PAGE: &str = include_str!("../ui/index.html");
     security((), ("admin" = [])),
     responses(
         (status = 200, description = "The virtual terminal page", content_type = "text/html", body = String),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn page() -> Html<&'static str> {
@@ -81,7 +80,6 @@ pub fn view(state: &AppState) -> Value {
     security((), ("admin" = [])),
     responses(
         (status = 200, description = "Server-sent events: `state` with the whole view, after every change (at most five a second)", content_type = "text/event-stream", body = String),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn events(State(state): State<AppState>) -> Response {
@@ -112,8 +110,6 @@ pub async fn events(State(state): State<AppState>) -> Response {
         (status = 204, description = "The terminal's tasks now wait for a decision (or no longer)"),
         (status = 400, description = "`manual` is not a boolean", body = ErrorBody),
         (status = 404, description = "No such terminal", body = ErrorBody),
-        (status = 415, description = "Not `application/json`", body = ErrorBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn set_terminal_manual(
@@ -138,8 +134,6 @@ pub async fn set_terminal_manual(
     responses(
         (status = 204, description = "Every terminal's tasks now wait for a decision (or no longer)"),
         (status = 400, description = "`manual` is not a boolean", body = ErrorBody),
-        (status = 415, description = "Not `application/json`", body = ErrorBody),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn set_all_manual(
@@ -161,7 +155,6 @@ pub async fn set_all_manual(
     security((), ("admin" = [])),
     responses(
         (status = 200, description = "What the page shows, once", body = Object),
-        (status = 401, description = "The control plane is locked (`--admin-token`) and no valid token was given", body = ErrorBody),
     ),
 )]
 pub async fn get_view(State(state): State<AppState>) -> Json<Value> {
