@@ -377,6 +377,9 @@ async fn real_answers_conform_to_the_document() {
         let reply = mock.call(method.clone(), uri, None, body).await;
         conformance.check(&method, uri, &reply);
     }
-    eprintln!("{} real answers conform to the document", conformance.checked);
+    eprintln!(
+        "{} real answers conform to the document",
+        conformance.checked
+    );
     assert!(conformance.checked >= 40, "{}", conformance.checked);
 }
