@@ -9,7 +9,9 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi, ToSchema};
 
@@ -164,6 +166,20 @@ fn error_response(
 
 /// The refusals and alternatives an operation at `path` has besides its own.
 fn common_responses(path: &str, operation: &mut Operation) {
+    // Who may call follows the routing, as the locks do: the bearer extractor on `/v1/*`, the
+    // admin lock on the `/__mock/*` router (open unless `--admin-token` is set).
+    if path.starts_with("/v1/") {
+        operation.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+    if path.starts_with("/__mock/") {
+        operation.security = Some(vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new("admin", Vec::<String>::new()),
+        ]);
+    }
     let responses = &mut operation.responses.responses;
     let mut add = |status: &str, response: RefOr<utoipa::openapi::Response>| {
         responses.entry(status.to_owned()).or_insert(response);

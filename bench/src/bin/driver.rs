@@ -119,6 +119,20 @@ async fn one_payment(http: &reqwest::Client, url: &str, token: &str) -> anyhow::
     bail!("task never final")
 }
 
+/// Joins the load workers: every latency they measured, and how many requests failed.
+async fn gather<N: std::iter::Sum<N>>(
+    workers: Vec<tokio::task::JoinHandle<(Vec<Duration>, N)>>,
+) -> anyhow::Result<(Vec<Duration>, N)> {
+    let mut latencies = Vec::new();
+    let mut failures = Vec::new();
+    for worker in workers {
+        let (mut part, failed) = worker.await?;
+        latencies.append(&mut part);
+        failures.push(failed);
+    }
+    Ok((latencies, failures.into_iter().sum()))
+}
+
 async fn flows(url: &str, seconds: u64, concurrency: usize) -> anyhow::Result<()> {
     loopback(url)?;
     let http = reqwest::Client::builder()
@@ -142,13 +156,7 @@ async fn flows(url: &str, seconds: u64, concurrency: usize) -> anyhow::Result<()
             (latencies, errors)
         }));
     }
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for worker in workers {
-        let (mut part, failed) = worker.await?;
-        latencies.append(&mut part);
-        errors += failed;
-    }
+    let (mut latencies, errors) = gather(workers).await?;
     let count = latencies.len();
     let percentile = percentiles(&mut latencies);
     println!(
@@ -290,13 +298,7 @@ async fn load(
             (latencies, bad)
         }));
     }
-    let mut latencies = Vec::new();
-    let mut bad = 0;
-    for worker in workers {
-        let (mut part, failed) = worker.await?;
-        latencies.append(&mut part);
-        bad += failed;
-    }
+    let (mut latencies, bad) = gather(workers).await?;
     let count = latencies.len();
     let percentile = percentiles(&mut latencies);
     println!(

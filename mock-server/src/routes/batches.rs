@@ -27,7 +27,6 @@ pub struct BatchQuery {
     path = "/v1/batches/{batchNumber}",
     tag = "Cloud API",
     operation_id = "getBatch",
-    security(("bearer" = [])),
     params(("batchNumber" = u32, Path, description = "The batch number of the finished BATCH task"), BatchQuery),
     responses(
         (status = 200, description = "The closed batch with its totals", body = BatchBody),

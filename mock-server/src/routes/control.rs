@@ -25,7 +25,6 @@ const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 86_400;
     path = "/__mock/reset",
     tag = "Control plane",
     operation_id = "reset",
-    security((), ("admin" = [])),
     responses(
         (status = 200, description = "Back to the fixtures' initial state: `{\"reset\": true, \"now\": …}`", body = Object),
     ),
@@ -41,7 +40,6 @@ pub async fn reset(State(state): State<AppState>) -> Json<Value> {
     path = "/__mock/clock",
     tag = "Control plane",
     operation_id = "getClock",
-    security((), ("admin" = [])),
     responses(
         (status = 200, description = "The virtual clock", body = ClockBody),
     ),
@@ -125,7 +123,6 @@ pub struct Decision {
     path = "/__mock/clock/advance",
     tag = "Control plane",
     operation_id = "advanceClock",
-    security((), ("admin" = [])),
     request_body(content = ClockAdvance, content_type = "application/json"),
     responses(
         (status = 200, description = "The clock after the move", body = ClockBody),
@@ -227,7 +224,6 @@ fn bounded(name: &str, value: Option<i64>, max: i64) -> Result<Option<u64>, Reje
     path = "/__mock/requests",
     tag = "Control plane",
     operation_id = "listRequests",
-    security((), ("admin" = [])),
     params(JournalQuery),
     responses(
         (status = 200, description = "A page of the request journal (secrets masked), oldest first: `{\"entries\": […], \"next\": …, \"dropped\": …}`", body = Object),
@@ -256,7 +252,6 @@ pub async fn list_requests(
     path = "/__mock/requests",
     tag = "Control plane",
     operation_id = "clearRequests",
-    security((), ("admin" = [])),
     responses(
         (status = 204, description = "The journal is empty"),
     ),
@@ -281,7 +276,6 @@ pub struct StateQuery {
     path = "/__mock/state",
     tag = "Control plane",
     operation_id = "getState",
-    security((), ("admin" = [])),
     params(StateQuery),
     responses(
         (status = 200, description = "Terminals, queues, tasks, transactions and batches (the last `limit` of each)", body = Object),
@@ -305,7 +299,6 @@ pub async fn get_state(
     path = "/__mock/health",
     tag = "Control plane",
     operation_id = "health",
-    security((), ("admin" = [])),
     responses(
         (status = 200, description = "`UP`, the version, the virtual time, the store sizes and the journal's counters (entries, dropped, capacity)", body = Object),
     ),
@@ -339,7 +332,6 @@ pub struct ScenarioQuery {
     path = "/__mock/scenario",
     tag = "Control plane",
     operation_id = "getScenario",
-    security((), ("admin" = [])),
     responses(
         (status = 200, description = "The active scenarios (with their YAML) and the ones loaded at start", body = Object),
     ),
@@ -384,7 +376,6 @@ fn scenario_summary(scenario: &crate::scenario::Scenario) -> Value {
     path = "/__mock/scenario",
     tag = "Control plane",
     operation_id = "putScenario",
-    security((), ("admin" = [])),
     params(ScenarioQuery),
     request_body(content = String, content_type = "application/yaml", description = "A scenario (see scenarios/README.md); ignored when `name` is given"),
     responses(
@@ -448,7 +439,6 @@ pub async fn put_scenario(
     path = "/__mock/scenario",
     tag = "Control plane",
     operation_id = "deleteScenario",
-    security((), ("admin" = [])),
     responses(
         (status = 204, description = "Back to the default scenario"),
     ),
@@ -468,7 +458,6 @@ pub async fn delete_scenario(State(state): State<AppState>) -> StatusCode {
     path = "/__mock/tasks/{taskId}/decide",
     tag = "Control plane",
     operation_id = "decideTask",
-    security((), ("admin" = [])),
     params(("taskId" = String, Path, description = "A task waiting on a manual terminal")),
     request_body(content = Decision, content_type = "application/json"),
     responses(
@@ -617,7 +606,6 @@ pub enum ReportFormat {
     path = "/__mock/verify",
     tag = "Control plane",
     operation_id = "verify",
-    security((), ("admin" = [])),
     params(VerifyQuery),
     responses(
         (status = 200, description = "The journal judged against GP tom's protocol rules", content(

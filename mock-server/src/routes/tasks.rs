@@ -18,7 +18,6 @@ use crate::state::AppState;
     path = "/v1/tasks/TRANSACTION",
     tag = "Cloud API",
     operation_id = "createTransactionTask",
-    security(("bearer" = [])),
     request_body(content = crate::domain::request::TransactionRequestSchema, content_type = "application/json"),
     responses(
         (status = 201, description = "The task, queued on the terminal (`NEW`)", body = TaskBody,
@@ -46,7 +45,6 @@ pub async fn create_transaction_task(
     path = "/v1/tasks/BATCH",
     tag = "Cloud API",
     operation_id = "createBatchTask",
-    security(("bearer" = [])),
     request_body(content = Option<crate::domain::request::BatchRequestSchema>, content_type = "application/json",
         description = "Optional: no body (or `{}`) closes the token's terminal's batch"),
     responses(
@@ -96,7 +94,6 @@ fn create_task(
     path = "/v1/tasks/{taskId}",
     tag = "Cloud API",
     operation_id = "getTask",
-    security(("bearer" = [])),
     params(("taskId" = String, Path, description = "The `taskId` of the task", format = "uuid")),
     responses(
         (status = 200, description = "The task", body = TaskBody,

@@ -16,7 +16,6 @@ use crate::state::AppState;
     path = "/v1/transactions/{transactionId}",
     tag = "Cloud API",
     operation_id = "getTransaction",
-    security(("bearer" = [])),
     params(("transactionId" = String, Path, description = "The task's `transactionId`", format = "uuid")),
     responses(
         (status = 200, description = "The transaction", body = TransactionBody),

@@ -27,7 +27,6 @@ const PAGE: &str = include_str!("../ui/index.html");
     path = "/__mock/ui",
     tag = "Control plane",
     operation_id = "virtualTerminalPage",
-    security((), ("admin" = [])),
     responses(
         (status = 200, description = "The virtual terminal page", content_type = "text/html", body = String),
     ),
@@ -77,7 +76,6 @@ pub fn view(state: &AppState) -> Value {
     path = "/__mock/events",
     tag = "Control plane",
     operation_id = "events",
-    security((), ("admin" = [])),
     responses(
         (status = 200, description = "Server-sent events: `state` with the whole view, after every change (at most five a second)", content_type = "text/event-stream", body = String),
     ),
@@ -103,7 +101,6 @@ pub async fn events(State(state): State<AppState>) -> Response {
     path = "/__mock/terminals/{tid}/manual",
     tag = "Control plane",
     operation_id = "setTerminalManual",
-    security((), ("admin" = [])),
     params(("tid" = String, Path, description = "Terminal ID")),
     request_body(content = ManualSwitch, content_type = "application/json"),
     responses(
@@ -129,7 +126,6 @@ pub async fn set_terminal_manual(
     path = "/__mock/manual",
     tag = "Control plane",
     operation_id = "setAllManual",
-    security((), ("admin" = [])),
     request_body(content = ManualSwitch, content_type = "application/json"),
     responses(
         (status = 204, description = "Every terminal's tasks now wait for a decision (or no longer)"),
@@ -152,7 +148,6 @@ pub async fn set_all_manual(
     path = "/__mock/view",
     tag = "Control plane",
     operation_id = "getView",
-    security((), ("admin" = [])),
     responses(
         (status = 200, description = "What the page shows, once", body = Object),
     ),

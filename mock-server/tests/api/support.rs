@@ -181,18 +181,10 @@ impl Mock {
         let (task, _) = self
             .wait_final(token, task["taskId"].as_str().expect("id"))
             .await;
-        let transaction = match task["transactionId"].as_str() {
-            Some(id) => {
-                self.call(
-                    Method::GET,
-                    &format!("/v1/transactions/{id}"),
-                    Some(token),
-                    None,
-                )
-                .await
-                .body
-            }
-            None => Value::Null,
+        let transaction = if task["transactionId"].is_string() {
+            self.transaction_of(token, &task).await.body
+        } else {
+            Value::Null
         };
         (task, transaction)
     }
