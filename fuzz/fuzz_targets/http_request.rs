@@ -65,7 +65,7 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
         .expect("runtime")
 });
 
-async fn token(router: &axum::Router) -> String {
+async fn token(router: &gptom_mock::App) -> String {
     let login = Request::post("/cloud/oauth/token")
         .header(header::AUTHORIZATION, BASIC)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -33,7 +33,7 @@ pub struct JournalEntry {
     /// Answer status (0 when the connection was dropped by a fault).
     pub status: u16,
     /// Terminal concerned, when known.
-    pub terminal: Option<String>,
+    pub terminal: Option<std::sync::Arc<str>>,
     /// `Authorization` header (copied; masked when read).
     pub authorization: Option<Box<str>>,
     /// Request content type.

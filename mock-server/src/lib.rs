@@ -31,9 +31,15 @@ use tokio::net::TcpListener;
 pub use clock::{Clock, ClockMode, ManualClock, Millis, SystemClock, WarpClock};
 pub use state::{AppState, MockConfig};
 
-/// The application router for in-process tests (`tower::ServiceExt::oneshot`).
-pub fn app(state: AppState) -> Router {
-    routes::router(state)
+/// The whole application: the request pipeline around the route table, as one tower service.
+///
+/// The pipeline wraps the router once (rather than being layered onto every route), so routing
+/// happens inside it and a request pays for one boxed future, not one per layer.
+pub type App = routes::pipeline::Pipeline<Router>;
+
+/// The application for in-process tests (`tower::ServiceExt::oneshot`).
+pub fn app(state: AppState) -> App {
+    routes::pipeline::Pipeline::new(state.clone(), routes::router(state))
 }
 
 /// Serves the mock on `listener` until `shutdown` completes; in-flight requests finish first.
@@ -42,7 +48,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    axum::serve(listener, axum::ServiceExt::into_make_service(app(state)))
         .with_graceful_shutdown(shutdown)
         .await
 }

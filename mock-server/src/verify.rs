@@ -148,7 +148,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
         let path = entry.path();
         let request = json_bytes(&entry.request_body);
         let response = json_bytes(&entry.response_body);
-        let tid = entry.terminal.clone().unwrap_or_default();
+        let tid = entry.terminal.as_deref().unwrap_or_default().to_owned();
 
         if path.ends_with("/oauth/token") {
             let form: HashMap<String, String> = form_urlencoded::parse(&entry.request_body)
@@ -188,7 +188,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
                 );
             }
             if let Some(terminal) = &entry.terminal {
-                unauthorized_since_login.insert(terminal.clone(), true);
+                unauthorized_since_login.insert(terminal.to_string(), true);
             } else {
                 for value in unauthorized_since_login.values_mut() {
                     *value = true;

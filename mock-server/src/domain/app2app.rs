@@ -254,10 +254,11 @@ impl Store {
             },
         };
         if answer.terminal.is_none() {
-            answer.terminal = self
-                .app_session
-                .as_ref()
-                .map(|session| self.terminals[usize::from(session.terminal)].tid.clone());
+            answer.terminal = self.app_session.as_ref().map(|session| {
+                self.terminals[usize::from(session.terminal)]
+                    .tid
+                    .to_string()
+            });
         }
         answer
     }
@@ -489,7 +490,7 @@ impl Store {
             code,
             error,
             receipt,
-            terminal: Some(tid),
+            terminal: Some(tid.to_string()),
             ..AppAnswer::default()
         }
     }

@@ -187,7 +187,7 @@ impl Store {
             let index = u16::try_from(self.terminals.len()).unwrap_or(u16::MAX);
             self.terminal_index.insert(terminal.tid.clone(), index);
             self.terminals.push(TerminalState {
-                tid: terminal.tid.clone(),
+                tid: terminal.tid.as_str().into(),
                 merchant_id: terminal.merchant_id.clone(),
                 company: self
                     .fixtures
@@ -352,7 +352,7 @@ impl Store {
             || self
                 .scenario_for(tid)
                 .terminal_conditions
-                .get(tid)
+                .get(&**tid)
                 .is_some_and(|condition| condition.manual)
     }
 
@@ -463,10 +463,10 @@ impl Store {
                 .fixtures
                 .terminals
                 .iter()
-                .find(|terminal| terminal.tid == tid)
+                .find(|terminal| *terminal.tid == *tid)
                 .map(|terminal| terminal.currency.clone())
                 .unwrap_or_default();
-            let condition = scenario.terminal_conditions.get(&tid);
+            let condition = scenario.terminal_conditions.get(&*tid);
             let terminal = &mut self.terminals[index];
             terminal.currency = condition
                 .and_then(|condition| condition.currency.clone())
@@ -756,7 +756,7 @@ impl Store {
         let refuse = |message: &str| StoreError::Invalid(vec![FieldError::new("tid", message)]);
         match (principal.terminal, body_tid) {
             (Some(own), None) => Ok(own),
-            (Some(own), Some(named)) if self.terminals[usize::from(own)].tid == named => Ok(own),
+            (Some(own), Some(named)) if *self.terminals[usize::from(own)].tid == *named => Ok(own),
             (Some(_), Some(_)) => Err(refuse("must be the terminal of the access token")),
             (None, None) => Err(refuse("must not be null for a master account")),
             (None, Some(named)) => self
@@ -1186,7 +1186,7 @@ impl Store {
             task_id: format_uuid(view.task_id),
             task_type: view.task_type,
             state: view.state,
-            tid: view.tid.to_owned(),
+            tid: view.tid.to_string(),
             created: view.created.to_iso(),
             updated: view.updated.to_iso(),
             transaction_id: view.transaction_id.map(format_uuid),
@@ -1220,11 +1220,7 @@ impl Store {
     #[must_use]
     pub fn task_tid(&self, task_id: &str) -> Option<&str> {
         let index = parse_uuid(task_id).and_then(|id| self.task_index.get(&id))?;
-        Some(
-            self.terminals[usize::from(self.tasks[*index as usize].terminal)]
-                .tid
-                .as_str(),
-        )
+        Some(&self.terminals[usize::from(self.tasks[*index as usize].terminal)].tid)
     }
 
     /// `GET /v1/transactions/{transactionId}`.

@@ -1,6 +1,8 @@
 //! Tasks: what the cloud asks a terminal to do, and how each moves `NEW` → `IN_PROGRESS` → a final
 //! state over virtual time or polls.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::request::TransactionRequest;
@@ -250,7 +252,7 @@ pub struct TaskView<'a> {
     /// State, as the wire profile spells it.
     pub state: &'static str,
     /// Terminal.
-    pub tid: &'a str,
+    pub tid: &'a Arc<str>,
     /// Created.
     pub created: Millis,
     /// Updated.
@@ -313,7 +315,7 @@ mod json_tests {
             task_id: crate::domain::ids::format_uuid(view.task_id),
             task_type: view.task_type,
             state: view.state,
-            tid: view.tid.to_owned(),
+            tid: view.tid.to_string(),
             created: view.created.to_iso(),
             updated: view.updated.to_iso(),
             transaction_id: view.transaction_id.map(crate::domain::ids::format_uuid),
@@ -334,7 +336,7 @@ mod json_tests {
                 task_id: 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef,
                 task_type: "TRANSACTION",
                 state: "NEW",
-                tid: "999888",
+                tid: &Arc::from("999888"),
                 created: Millis(0),
                 updated: Millis(1_768_467_600_123),
                 transaction_id: None,
@@ -345,7 +347,7 @@ mod json_tests {
                 task_id: u128::MAX,
                 task_type: "TRANSACTION",
                 state: "COMPLETED",
-                tid: "t\"id",
+                tid: &Arc::from("t\"id"),
                 created: Millis(-1),
                 updated: Millis(253_402_300_799_999),
                 transaction_id: Some(7),
@@ -356,7 +358,7 @@ mod json_tests {
                 task_id: 1,
                 task_type: "BATCH",
                 state: "ERROR",
-                tid: "777666",
+                tid: &Arc::from("777666"),
                 created: Millis(86_400_000),
                 updated: Millis(86_400_001),
                 transaction_id: None,

@@ -9,7 +9,7 @@ use crate::clock::Millis;
 #[derive(Clone, Debug)]
 pub struct TerminalState {
     /// TID.
-    pub tid: String,
+    pub tid: std::sync::Arc<str>,
     /// Owning merchant.
     pub merchant_id: String,
     /// The merchant's company.

@@ -67,7 +67,7 @@ pub async fn open_deep_link(
         redirect.to_string()
     });
     let tag = JournalTag {
-        terminal: answer.terminal.clone(),
+        terminal: answer.terminal.as_deref().map(std::sync::Arc::from),
         body: None,
     };
     let body = DeepLinkAnswer {

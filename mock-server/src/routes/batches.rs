@@ -52,5 +52,5 @@ pub async fn get_batch(
         let principal = store.authorize(&claims, now)?;
         store.get_batch(&principal, number, query.tid.as_deref(), now)?
     };
-    Ok(api_json(StatusCode::OK, batch.tid.clone(), &batch))
+    Ok(api_json(StatusCode::OK, batch.tid.as_str().into(), &batch))
 }

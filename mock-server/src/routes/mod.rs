@@ -21,7 +21,7 @@ use crate::domain::request::FieldError;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The whole application.
+/// The route table (without the pipeline; see [`crate::app`] for the whole application).
 pub fn router(state: AppState) -> Router {
     let control = Router::new()
         .route("/__mock/reset", post(control::reset))
@@ -73,7 +73,6 @@ pub fn router(state: AppState) -> Router {
         .merge(control)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(pipeline::PipelineLayer::new(state.clone()))
         .with_state(state)
 }
 

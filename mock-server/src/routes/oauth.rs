@@ -77,7 +77,7 @@ pub async fn create_token(
             .map_err(Rejection::OAuth)?
     };
     let tag = JournalTag {
-        terminal: grant.tid.clone(),
+        terminal: grant.tid.as_deref().map(std::sync::Arc::from),
         body: None,
     };
     let mut response = (Extension(tag), axum::Json::<TokenGrant>(grant)).into_response();

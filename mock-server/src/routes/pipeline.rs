@@ -2,18 +2,19 @@
 //! renders refusals in GP tom's error shape with the path and virtual time, sets
 //! `X-Request-Id`, logs, and journals the emulated API's traffic.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody, to_bytes};
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::response::{IntoResponse, Response};
-use tower::{Layer, Service, ServiceExt};
+use tower::{Service, ServiceExt};
 
 use super::extract::RequestTime;
 use crate::error::ApiError;
@@ -23,8 +24,8 @@ use crate::state::AppState;
 /// Which terminal an answer concerns, set by handlers for the journal.
 #[derive(Clone, Debug, Default)]
 pub struct JournalTag {
-    /// Terminal ID.
-    pub terminal: Option<String>,
+    /// Terminal ID (shared with the store's terminal: no copy per answer).
+    pub terminal: Option<Arc<str>>,
     /// The answer's body when the handler rendered it whole (the journal shares it instead of
     /// collecting the body again).
     pub body: Option<Bytes>,
@@ -33,7 +34,7 @@ pub struct JournalTag {
 /// A JSON answer of the emulated API, tagged with its terminal for the journal.
 ///
 /// Serialised straight into a `Vec` (cheaper than `axum::Json`'s `BytesMut` writer on the hot path).
-pub fn api_json<T: serde::Serialize>(status: StatusCode, terminal: String, body: &T) -> Response {
+pub fn api_json<T: serde::Serialize>(status: StatusCode, terminal: Arc<str>, body: &T) -> Response {
     api_json_bytes(
         status,
         terminal,
@@ -42,7 +43,7 @@ pub fn api_json<T: serde::Serialize>(status: StatusCode, terminal: String, body:
 }
 
 /// A JSON answer already rendered to bytes, tagged with its terminal for the journal.
-pub fn api_json_bytes(status: StatusCode, terminal: String, bytes: Vec<u8>) -> Response {
+pub fn api_json_bytes(status: StatusCode, terminal: Arc<str>, bytes: Vec<u8>) -> Response {
     let bytes = Bytes::from(bytes);
     let mut response = Response::new(Body::from(bytes.clone()));
     *response.status_mut() = status;
@@ -61,7 +62,7 @@ pub fn api_json_bytes(status: StatusCode, terminal: String, bytes: Vec<u8>) -> R
 #[derive(Clone, Debug)]
 pub struct FaultTag(pub String);
 
-const REQUEST_ID: &str = "x-request-id";
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Whether a path belongs to the emulated GP tom API (journaled) rather than the control plane.
 #[must_use]
@@ -91,36 +92,20 @@ pub async fn run<S: Inner>(inner: S, request: Request) -> Response {
     }
 }
 
-/// The pipeline as a tower layer (a plain service: no per-request boxing of the inner service).
-#[derive(Clone, Debug)]
-pub struct PipelineLayer {
-    state: AppState,
-}
-
-impl PipelineLayer {
-    /// The layer for `state`.
-    #[must_use]
-    pub fn new(state: AppState) -> Self {
-        PipelineLayer { state }
-    }
-}
-
-impl<S> Layer<S> for PipelineLayer {
-    type Service = Pipeline<S>;
-
-    fn layer(&self, inner: S) -> Pipeline<S> {
-        Pipeline {
-            state: self.state.clone(),
-            inner,
-        }
-    }
-}
-
-/// The pipeline around the router.
+/// The pipeline around the router: a plain tower service (no per-request boxing of the inner
+/// service).
 #[derive(Clone, Debug)]
 pub struct Pipeline<S> {
     state: AppState,
     inner: S,
+}
+
+impl<S> Pipeline<S> {
+    /// `inner` (the router) behind the pipeline of `state`.
+    #[must_use]
+    pub fn new(state: AppState, inner: S) -> Self {
+        Pipeline { state, inner }
+    }
 }
 
 impl<S: Inner> Service<Request> for Pipeline<S> {
@@ -153,7 +138,7 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
         .into();
     let request_id = request
         .headers()
-        .get(REQUEST_ID)
+        .get(&REQUEST_ID)
         .filter(|value| !value.is_empty() && value.len() <= 128)
         .and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
         .unwrap_or_else(|| request_id_value(state.next_request_id()));

@@ -1,5 +1,7 @@
 //! `POST /v1/tasks/TRANSACTION`, `POST /v1/tasks/BATCH` and `GET /v1/tasks/{taskId}`.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -82,7 +84,7 @@ fn create_task(
         let index = create(&mut store, &principal)?;
         let view = store.task_view(index);
         let status = store.scenario_for(view.tid).wire.create_status;
-        (view.to_json(), view.tid.to_owned(), status)
+        (view.to_json(), Arc::clone(view.tid), status)
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
     Ok(api_json_bytes(status, tid, json))
@@ -117,7 +119,7 @@ pub async fn get_task(
         let principal = store.authorize(&claims, now)?;
         let index = store.poll_task(&principal, &task_id, now)?;
         let view = store.task_view(index);
-        (view.to_json(), view.tid.to_owned())
+        (view.to_json(), Arc::clone(view.tid))
     };
     Ok(api_json_bytes(StatusCode::OK, tid, json))
 }

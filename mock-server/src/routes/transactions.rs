@@ -35,7 +35,7 @@ pub async fn get_transaction(
     };
     Ok(api_json(
         StatusCode::OK,
-        transaction.terminal_id.clone(),
+        transaction.terminal_id.as_str().into(),
         &transaction,
     ))
 }

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use gptom_mock::{AppState, ManualClock, MockConfig, app};
@@ -27,7 +26,7 @@ pub struct Reply {
 
 pub struct Mock {
     pub state: AppState,
-    router: Router,
+    router: gptom_mock::App,
 }
 
 impl Mock {
