@@ -1,9 +1,8 @@
 //! Extractors of ours, so that every refusal has GP tom's shape and names the field.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
 
 use crate::clock::Millis;
@@ -42,24 +41,28 @@ impl FromRequestParts<AppState> for Bearer {
             .extensions
             .get::<RequestTime>()
             .map_or_else(|| state.now(), |time| time.0);
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or(Rejection::Token(TokenError::Missing))?;
-        let text = header
-            .to_str()
-            .map_err(|_| Rejection::Token(TokenError::Invalid))?;
-        let token = text
-            .strip_prefix("Bearer ")
-            .or_else(|| text.strip_prefix("bearer "))
-            .ok_or(Rejection::Token(TokenError::Missing))?
-            .trim();
-        state
-            .keys()
-            .verify(token, now)
-            .map(Bearer)
-            .map_err(Rejection::Token)
+        verify_bearer(state, &parts.headers, now).map(Bearer)
     }
+}
+
+/// Checks the `Authorization: Bearer …` header: signature, expiry at `now`, known token.
+pub fn verify_bearer(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: Millis,
+) -> Result<std::sync::Arc<Claims>, Rejection> {
+    let header = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(Rejection::Token(TokenError::Missing))?;
+    let text = header
+        .to_str()
+        .map_err(|_| Rejection::Token(TokenError::Invalid))?;
+    let token = text
+        .strip_prefix("Bearer ")
+        .or_else(|| text.strip_prefix("bearer "))
+        .ok_or(Rejection::Token(TokenError::Missing))?
+        .trim();
+    state.keys().verify(token, now).map_err(Rejection::Token)
 }
 
 /// A JSON body: checks the content type (415), the syntax (400 with line and column), and hands
@@ -70,50 +73,57 @@ pub struct JsonBody(pub Value);
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = Rejection;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_ascii_lowercase);
-        let bytes = Bytes::from_request(request, state).await.map_err(|_| {
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        // The pipeline has already enforced the body limit.
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|_| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "the request body could not be read",
             )
         })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) && content_type.is_none() {
-            return Ok(JsonBody(Value::Object(serde_json::Map::new())));
-        }
-        let is_json = content_type.as_deref().is_some_and(|content_type| {
-            let essence = content_type.split(';').next().unwrap_or("").trim();
-            essence == "application/json" || essence.ends_with("+json")
-        });
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!(
-                    "Content-Type '{}' is not supported; send application/json",
-                    content_type.unwrap_or_default()
-                ),
-            )
-            .into());
-        }
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|error| {
-                Rejection::Api(ApiError {
-                    status: StatusCode::BAD_REQUEST,
-                    message: format!("JSON parse error: {error}"),
-                    errors: vec![crate::domain::request::FieldError::new(
-                        "$",
-                        format!(
-                            "malformed JSON at line {} column {}",
-                            error.line(),
-                            error.column()
-                        ),
-                    )],
-                })
-            })
+        parse_json_body(&parts.headers, &bytes).map(JsonBody)
     }
+}
+
+/// A request body as JSON: no body and no content type is `{}`; otherwise the content type must
+/// be JSON (415) and the syntax right (400 naming line and column).
+pub fn parse_json_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Rejection> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    if bytes.iter().all(u8::is_ascii_whitespace) && content_type.is_none() {
+        return Ok(Value::Object(serde_json::Map::new()));
+    }
+    let is_json = content_type.is_some_and(|content_type| {
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        essence.eq_ignore_ascii_case("application/json")
+            || essence
+                .get(essence.len().saturating_sub(5)..)
+                .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json"))
+    });
+    if !is_json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "Content-Type '{}' is not supported; send application/json",
+                content_type.unwrap_or_default().to_ascii_lowercase()
+            ),
+        )
+        .into());
+    }
+    serde_json::from_slice(bytes).map_err(|error| {
+        Rejection::Api(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: format!("JSON parse error: {error}"),
+            errors: vec![crate::domain::request::FieldError::new(
+                "$",
+                format!(
+                    "malformed JSON at line {} column {}",
+                    error.line(),
+                    error.column()
+                ),
+            )],
+        })
+    })
 }

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody, to_bytes};
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -16,8 +17,10 @@ use std::task::{Context, Poll};
 use axum::response::{IntoResponse, Response};
 use tower::{Service, ServiceExt};
 
-use super::extract::RequestTime;
-use crate::error::ApiError;
+use super::extract::{RequestTime, parse_json_body, verify_bearer};
+use super::tasks;
+use crate::clock::Millis;
+use crate::error::{ApiError, Rejection};
 use crate::journal::JournalEntry;
 use crate::state::AppState;
 
@@ -45,17 +48,77 @@ pub fn api_json<T: serde::Serialize>(status: StatusCode, terminal: Arc<str>, bod
 /// A JSON answer already rendered to bytes, tagged with its terminal for the journal.
 pub fn api_json_bytes(status: StatusCode, terminal: Arc<str>, bytes: Vec<u8>) -> Response {
     let bytes = Bytes::from(bytes);
-    let mut response = Response::new(Body::from(bytes.clone()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    let mut response = json_response(status, bytes.clone());
     response.extensions_mut().insert(JournalTag {
         terminal: Some(terminal),
         body: Some(bytes),
     });
     response
+}
+
+/// A JSON answer with its `Content-Length` (as the router sets it), so an in-process caller sees
+/// the same headers whichever way the request went.
+fn json_response(status: StatusCode, bytes: Bytes) -> Response {
+    let length = HeaderValue::from(bytes.len());
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CONTENT_LENGTH, length);
+    response
+}
+
+/// Sets `Content-Length` from a body of known size, as the router does for what it routes.
+fn with_content_length(mut response: Response) -> Response {
+    if !response.headers().contains_key(header::CONTENT_LENGTH)
+        && let Some(size) = HttpBody::size_hint(response.body()).exact()
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
+    response
+}
+
+/// The Cloud API's two hottest operations — polling a task and creating a transaction task —
+/// answered without the router: no path-parameter map, no extractor chain, no tags in
+/// extension maps. They run the handlers' own bodies ([`tasks::get_task_answer`],
+/// [`tasks::create_transaction_answer`]) in the extractors' order (token, then body), so the
+/// answers are the routed ones (`tests/api/direct.rs` compares both). Anything unusual — HEAD, a
+/// percent-encoded id, a path the route table spells differently — goes through the router.
+fn direct(
+    state: &AppState,
+    now: Millis,
+    parts: &Parts,
+    body: &[u8],
+) -> Option<Result<tasks::Answer, Rejection>> {
+    let path = parts.uri.path();
+    if parts.method == Method::GET {
+        let task_id = path.strip_prefix("/v1/tasks/")?;
+        if task_id.is_empty()
+            || task_id.contains(['/', '%'])
+            || task_id == "TRANSACTION"
+            || task_id == "BATCH"
+        {
+            return None;
+        }
+        Some(
+            verify_bearer(state, &parts.headers, now)
+                .and_then(|claims| tasks::get_task_answer(state, &claims, now, task_id)),
+        )
+    } else if parts.method == Method::POST && path == "/v1/tasks/TRANSACTION" {
+        Some(
+            verify_bearer(state, &parts.headers, now).and_then(|claims| {
+                let request = parse_json_body(&parts.headers, body)?;
+                tasks::create_transaction_answer(state, &claims, now, &request)
+            }),
+        )
+    } else {
+        None
+    }
 }
 
 /// The fault a scenario injected, set by the fault layer for the journal.
@@ -98,13 +161,26 @@ pub async fn run<S: Inner>(inner: S, request: Request) -> Response {
 pub struct Pipeline<S> {
     state: AppState,
     inner: S,
+    direct_dispatch: bool,
 }
 
 impl<S> Pipeline<S> {
     /// `inner` (the router) behind the pipeline of `state`.
     #[must_use]
     pub fn new(state: AppState, inner: S) -> Self {
-        Pipeline { state, inner }
+        Pipeline {
+            state,
+            inner,
+            direct_dispatch: true,
+        }
+    }
+
+    /// Sends every request through the router, including the hot operations the pipeline
+    /// otherwise answers directly (for checking that both paths answer alike).
+    #[must_use]
+    pub fn without_direct_dispatch(mut self) -> Self {
+        self.direct_dispatch = false;
+        self
     }
 }
 
@@ -121,15 +197,20 @@ impl<S: Inner> Service<Request> for Pipeline<S> {
     fn call(&mut self, request: Request) -> Self::Future {
         let inner = self.inner.clone();
         let state = self.state.clone();
-        Box::pin(async move { Ok(pipeline(state, request, inner).await) })
+        let direct_dispatch = self.direct_dispatch;
+        Box::pin(async move { Ok(pipeline(state, request, inner, direct_dispatch).await) })
     }
 }
 
 /// The middleware.
-pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) -> Response {
+pub async fn pipeline<S: Inner>(
+    state: AppState,
+    request: Request,
+    next: S,
+    direct_dispatch: bool,
+) -> Response {
     let started = Instant::now();
     let now = state.now();
-    request.extensions_mut().insert(RequestTime(now));
     let method = request.method().clone();
     let uri = request.uri().clone();
     let path_and_query: Box<str> = uri
@@ -166,6 +247,7 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
     } else {
         to_bytes(body, limit).await.ok()
     };
+    let mut direct_tag = None;
     let (response, request_bytes) = match body_bytes {
         None => (
             ApiError::new(
@@ -176,14 +258,32 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
             Bytes::new(),
         ),
         Some(bytes) => {
-            let request = Request::from_parts(parts, Body::from(bytes.clone()));
-            // Scenario faults run inside the pipeline (journaled like any answer); no extra layer.
-            let response = if state.faults_active() {
-                // Boxed: the fault path's state machine is large and rarely taken; inline it
-                // would be copied on every request.
-                Box::pin(super::faults::inject_faults(state.clone(), request, next)).await
-            } else {
-                run(next, request).await
+            let faults_active = state.faults_active();
+            let dispatch = (direct_dispatch && !faults_active)
+                .then(|| direct(&state, now, &parts, &bytes))
+                .flatten();
+            let response = match dispatch {
+                Some(Ok(answer)) => {
+                    let json = Bytes::from(answer.json);
+                    direct_tag = Some(JournalTag {
+                        terminal: Some(answer.terminal),
+                        body: Some(json.clone()),
+                    });
+                    json_response(answer.status, json)
+                }
+                Some(Err(rejection)) => with_content_length(rejection.into_response()),
+                None => {
+                    let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
+                    request.extensions_mut().insert(RequestTime(now));
+                    if faults_active {
+                        // Scenario faults run inside the pipeline (journaled like any answer).
+                        // Boxed: the fault path's state machine is large and rarely taken;
+                        // inline it would be copied on every request.
+                        Box::pin(super::faults::inject_faults(state.clone(), request, next)).await
+                    } else {
+                        run(next, request).await
+                    }
+                }
             };
             (response, bytes)
         }
@@ -208,13 +308,11 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
     }
 
     let (mut parts, body) = response.into_parts();
+    let mut tag = direct_tag.or_else(|| parts.extensions.remove::<JournalTag>());
     // A whole answer the handler rendered is shared as is; anything else (a fault may have
     // replaced or cut the body) is collected.
     let rendered = if parts.extensions.get::<FaultTag>().is_none() {
-        parts
-            .extensions
-            .get_mut::<JournalTag>()
-            .and_then(|tag| tag.body.take())
+        tag.as_mut().and_then(|tag| tag.body.take())
     } else {
         None
     };
@@ -225,10 +323,7 @@ pub async fn pipeline<S: Inner>(state: AppState, mut request: Request, next: S) 
             Err(_) => (Bytes::new(), None, true),
         },
     };
-    let terminal = parts
-        .extensions
-        .get::<JournalTag>()
-        .and_then(|tag| tag.terminal.clone());
+    let terminal = tag.and_then(|tag| tag.terminal);
     let fault = parts.extensions.get::<FaultTag>().map(|tag| tag.0.clone());
     let entry = JournalEntry {
         seq: 0,

@@ -35,8 +35,38 @@ pub async fn create_transaction_task(
     Bearer(claims): Bearer,
     JsonBody(body): JsonBody,
 ) -> Result<Response, Rejection> {
-    create_task(&state, &claims, now, |store, principal| {
-        let request = parse_transaction_request(&body).map_err(ApiError::fields)?;
+    create_transaction_answer(&state, &claims, now, &body).map(Answer::into_response)
+}
+
+/// An answer of the emulated API rendered by a handler: the status, the terminal it concerns
+/// (for the journal) and the JSON bytes.
+#[derive(Debug)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The terminal the answer concerns.
+    pub terminal: Arc<str>,
+    /// The JSON body.
+    pub json: Vec<u8>,
+}
+
+impl Answer {
+    /// The answer as a response tagged for the journal.
+    #[must_use]
+    pub fn into_response(self) -> Response {
+        api_json_bytes(self.status, self.terminal, self.json)
+    }
+}
+
+/// The body of `createTransactionTask`, shared by the handler and the pipeline's direct dispatch.
+pub fn create_transaction_answer(
+    state: &AppState,
+    claims: &Claims,
+    now: crate::clock::Millis,
+    body: &serde_json::Value,
+) -> Result<Answer, Rejection> {
+    create_task(state, claims, now, |store, principal| {
+        let request = parse_transaction_request(body).map_err(ApiError::fields)?;
         Ok(store.create_transaction_task(principal, request, now)?)
     })
 }
@@ -67,6 +97,7 @@ pub async fn create_batch_task(
         let request = parse_batch_request(&body).map_err(ApiError::fields)?;
         Ok(store.create_batch_task(principal, &request, now)?)
     })
+    .map(Answer::into_response)
 }
 
 fn create_task(
@@ -77,8 +108,8 @@ fn create_task(
         &mut crate::domain::store::Store,
         &crate::domain::store::Principal,
     ) -> Result<u32, Rejection>,
-) -> Result<Response, Rejection> {
-    let (json, tid, status) = {
+) -> Result<Answer, Rejection> {
+    let (json, terminal, status) = {
         let mut store = state.store();
         let principal = store.authorize(claims, now)?;
         let index = create(&mut store, &principal)?;
@@ -87,7 +118,11 @@ fn create_task(
         (view.to_json(), Arc::clone(view.tid), status)
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
-    Ok(api_json_bytes(status, tid, json))
+    Ok(Answer {
+        status,
+        terminal,
+        json,
+    })
 }
 
 /// Reads (polls) a task; each read may move it on (lazy settling over virtual time and polls).
@@ -114,12 +149,26 @@ pub async fn get_task(
     Bearer(claims): Bearer,
     Path(task_id): Path<String>,
 ) -> Result<Response, Rejection> {
-    let (json, tid) = {
+    get_task_answer(&state, &claims, now, &task_id).map(Answer::into_response)
+}
+
+/// The body of `getTask`, shared by the handler and the pipeline's direct dispatch.
+pub fn get_task_answer(
+    state: &AppState,
+    claims: &Claims,
+    now: crate::clock::Millis,
+    task_id: &str,
+) -> Result<Answer, Rejection> {
+    let (json, terminal) = {
         let mut store = state.store();
-        let principal = store.authorize(&claims, now)?;
-        let index = store.poll_task(&principal, &task_id, now)?;
+        let principal = store.authorize(claims, now)?;
+        let index = store.poll_task(&principal, task_id, now)?;
         let view = store.task_view(index);
         (view.to_json(), Arc::clone(view.tid))
     };
-    Ok(api_json_bytes(StatusCode::OK, tid, json))
+    Ok(Answer {
+        status: StatusCode::OK,
+        terminal,
+        json,
+    })
 }

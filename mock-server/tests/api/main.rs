@@ -6,6 +6,7 @@ mod app2app;
 mod bad_input;
 mod batch;
 mod control;
+mod direct;
 mod isolation;
 mod oauth;
 mod openapi;

@@ -48,6 +48,15 @@ impl Mock {
         }
     }
 
+    /// A mock whose pipeline sends every request through the router (no direct dispatch).
+    pub fn routed_only() -> Self {
+        let mock = Self::new();
+        Mock {
+            router: app(mock.state.clone()).without_direct_dispatch(),
+            state: mock.state,
+        }
+    }
+
     pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self
             .router
