@@ -1,6 +1,7 @@
 //! The request pipeline around every handler: reads the clock once, enforces the body limit,
 //! renders refusals in GP tom's error shape with the path and virtual time, sets
-//! `X-Request-Id`, logs, and journals the emulated API's traffic.
+//! `X-Request-Id`, logs, and journals the emulated API's traffic. It wraps the whole router once
+//! and answers the two hot Cloud API operations itself (`direct`).
 
 use std::sync::Arc;
 use std::time::Instant;
