@@ -92,7 +92,11 @@ start() { # start NAME -> waits until it answers (bounded)
   done
   echo "$name did not start" >&2; return 1
 }
-stop() { local pid="${PID[$1]:-}"; [[ -n "$pid" ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }; PID[$1]=""; }
+stop() { # a paused (SIGSTOP) server acts on the TERM only once continued
+  local pid="${PID[$1]:-}"
+  [[ -n "$pid" ]] && { kill "$pid" 2>/dev/null || true; kill -CONT "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  PID[$1]=""
+}
 stop_all() { for name in "${!PID[@]}"; do stop "$name"; done; }
 trap stop_all EXIT
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/${PID[$1]}/status" 2>/dev/null || echo 0; }
