@@ -57,18 +57,13 @@ pub fn api_json_bytes(status: StatusCode, terminal: Arc<str>, bytes: Vec<u8>) ->
     response
 }
 
-/// A JSON answer with its `Content-Length` (as the router sets it), so an in-process caller sees
-/// the same headers whichever way the request went.
 fn json_response(status: StatusCode, bytes: Bytes) -> Response {
-    let length = HeaderValue::from(bytes.len());
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
+    response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    headers.insert(header::CONTENT_LENGTH, length);
     response
 }
 
@@ -264,15 +259,19 @@ pub async fn pipeline<S: Inner>(
                 .then(|| direct(&state, now, &parts, &bytes))
                 .flatten();
             let response = match dispatch {
-                Some(Ok(answer)) => {
-                    let json = Bytes::from(answer.json);
-                    direct_tag = Some(JournalTag {
-                        terminal: Some(answer.terminal),
-                        body: Some(json.clone()),
-                    });
-                    json_response(answer.status, json)
-                }
-                Some(Err(rejection)) => with_content_length(rejection.into_response()),
+                // `Content-Length` as the router sets it, so an in-process caller sees the same
+                // headers whichever way the request went.
+                Some(answer) => with_content_length(match answer {
+                    Ok(answer) => {
+                        let json = Bytes::from(answer.json);
+                        direct_tag = Some(JournalTag {
+                            terminal: Some(answer.terminal),
+                            body: Some(json.clone()),
+                        });
+                        json_response(answer.status, json)
+                    }
+                    Err(rejection) => rejection.into_response(),
+                }),
                 None => {
                     let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
                     request.extensions_mut().insert(RequestTime(now));
