@@ -6,7 +6,7 @@
 use std::sync::{Arc, LazyLock};
 
 use gptom_mock::{AppState, ManualClock, MockConfig};
-use gptom_mock::domain::app2app::parse_deep_link;
+use gptom_mock::domain::deeplink::parse_deep_link;
 use libfuzzer_sys::fuzz_target;
 
 /// The embedded fixtures, parsed once; every input gets a fresh mock of its own.

@@ -99,6 +99,10 @@ const RULES: &[(&str, &str)] = &[
     ),
     ("known-fields", "sends only the fields GP tom knows"),
     (
+        "deep-links-as-gptom-reads-them",
+        "sends deep links GP tom's app reads as meant (nothing ignored or guessed, a redirect its SDK can classify)",
+    ),
+    (
         "valid-requests",
         "sends requests GP tom accepts (no 400 answers)",
     ),
@@ -193,6 +197,31 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
                 for value in unauthorized_since_login.values_mut() {
                     *value = true;
                 }
+            }
+            continue;
+        }
+
+        if path == "/app2app" {
+            let notices = response
+                .get("result")
+                .and_then(|result| result.get("notices"))
+                .and_then(Value::as_array);
+            for notice in notices.into_iter().flatten() {
+                fail(
+                    "deep-links-as-gptom-reads-them",
+                    entry,
+                    format!(
+                        "`{}` {}",
+                        notice
+                            .get("parameter")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default(),
+                        notice
+                            .get("message")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                    ),
+                );
             }
             continue;
         }

@@ -1,191 +1,144 @@
-//! The simulated GP tom app answering `gptom://` deep links (spec §2): validation as GP tom does
-//! it, and the operations, run on the same store as the Cloud API.
+//! The simulated GP tom app answering `gptom://` deep links (spec §2): the operations, run on the
+//! same store as the Cloud API, answered in the SDK's shapes (`app_answer`).
 //!
 //! A deep link is handled synchronously, as the app does: the payment is decided by the active
 //! scenario and recorded at once (the app's device takes it ahead of queued cloud tasks).
+//!
+//! Invariant: the app accepts what GP tom's app accepts. It refuses only where GP tom has an
+//! error word for it (`invalidAmount`, `invalidClientId`, `cannotBeVoided`, …); whatever the app
+//! would ignore or guess is accepted and becomes a notice that `verify` reports.
 
-use serde::Serialize;
-use serde_json::{Value, json};
-
+use super::app_answer::{
+    AppAnswer, AppError, AppStatusReport, BatchReport, Receipt, SubBatchReport, SubBatchesReport,
+    UserInfoReport, decimal, major_units,
+};
+use super::batch::{BatchTotals, Totals};
+use super::card::{Card, CardBrand};
+use super::deeplink::{DeepLink, LinkNotice, Operation};
 use super::ids::parse_digits;
 use super::refusal::Refusal;
-use super::request::{PaymentMethod, ReceiptType, TransactionRequest, TransactionType};
+use super::request::{
+    FieldError, MAX_AMOUNT, MAX_APP_REFERENCE_LEN, PaymentMethod, ReceiptType, TransactionRequest,
+    TransactionType,
+};
 use super::store::{AppSession, Store};
 use super::storno::{STORNO_WINDOW_DAYS, StornoRefusal};
 use super::task::{TaskKind, TaskState};
 use crate::clock::Millis;
-use crate::scenario::{Outcome, PaymentResult, Phase, RequestFacts};
+use crate::scenario::{MastercardSpelling, Outcome, PaymentResult, Phase, RequestFacts};
 
-/// Why a deep link is not a deep link at all (answered 400, not with a redirect).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotADeepLink(pub String);
-
-/// The operations GP tom's app knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Operation {
-    /// `transaction/create`.
-    Create,
-    /// `transaction/refund`.
-    Refund,
-    /// `transaction/cancel`.
-    Cancel,
-    /// `transaction/detail`.
-    Detail,
-    /// `batch/close`.
-    BatchClose,
-    /// `batch/detail`.
-    BatchDetail,
-    /// `status`.
-    Status,
-    /// `login`.
-    Login,
-    /// `logout`.
-    Logout,
+fn problem(field: &str, message: &str) -> FieldError {
+    FieldError::new(field, message)
 }
 
-/// A parsed deep link.
-#[derive(Clone, Debug)]
-pub struct DeepLink {
-    /// `transaction/create`, … as written.
-    pub operation_path: String,
-    /// The operation, when GP tom knows it.
-    pub operation: Option<Operation>,
-    /// Query parameters, decoded.
-    pub params: Vec<(String, String)>,
-    /// Where to send the result.
-    pub redirect_url: Option<url::Url>,
-}
-
-impl DeepLink {
-    fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+/// The SDK's `CardType` word of a brand: Maestro is a Mastercard product (label `Maestro`).
+fn sdk_card_type(brand: CardBrand, spelling: MastercardSpelling) -> &'static str {
+    match (brand, spelling) {
+        (CardBrand::Visa, _) => "VISA",
+        (CardBrand::Amex, _) => "AMEX",
+        (CardBrand::Mastercard | CardBrand::Maestro, MastercardSpelling::Mastercard) => {
+            "MASTERCARD"
+        }
+        (CardBrand::Mastercard | CardBrand::Maestro, MastercardSpelling::Master) => "MASTER",
     }
 }
 
-/// Parses `gptom://operation?query`.
-pub fn parse_deep_link(text: &str) -> Result<DeepLink, NotADeepLink> {
-    let url = url::Url::parse(text.trim())
-        .map_err(|error| NotADeepLink(format!("`url` is not a URL: {error}")))?;
-    if url.scheme() != "gptom" {
-        return Err(NotADeepLink(format!(
-            "`url` must use the gptom:// scheme, found {}://",
-            url.scheme()
-        )));
+/// `true`/`false` exactly, as Swift's `Bool(String)`; anything else is ignored (the default
+/// applies) and noticed.
+fn flag(link: &DeepLink, notices: &mut Vec<LinkNotice>, name: &str, default: bool) -> bool {
+    match link.param(name) {
+        None => default,
+        Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            notices.push(LinkNotice::new(
+                name,
+                format!("`{other}` is not `true` or `false`; GP tom ignores it and uses {default}"),
+            ));
+            default
+        }
     }
-    let operation_path = format!("{}{}", url.host_str().unwrap_or(""), url.path())
-        .trim_end_matches('/')
-        .to_owned();
-    let operation = match operation_path.as_str() {
-        "transaction/create" => Some(Operation::Create),
-        "transaction/refund" => Some(Operation::Refund),
-        "transaction/cancel" => Some(Operation::Cancel),
-        "transaction/detail" => Some(Operation::Detail),
-        "batch/close" => Some(Operation::BatchClose),
-        "batch/detail" => Some(Operation::BatchDetail),
-        "status" => Some(Operation::Status),
-        "login" => Some(Operation::Login),
-        "logout" => Some(Operation::Logout),
-        _ => None,
+}
+
+/// `preferableReceiptType`: the SDK's `SMS`/`EMAIL`/`QR`/`PRINT` and the docs' `PHONE` and
+/// lower case; anything else is ignored and noticed.
+fn receipt_type(link: &DeepLink, notices: &mut Vec<LinkNotice>) -> Option<ReceiptType> {
+    let text = link.param("preferableReceiptType")?;
+    let parsed = ReceiptType::parse(text);
+    if parsed.is_none() {
+        notices.push(LinkNotice::new(
+            "preferableReceiptType",
+            format!("`{text}` is not SMS, EMAIL, QR or PRINT; GP tom ignores it"),
+        ));
+    }
+    parsed
+}
+
+/// The caller's request id: `requestID` (spec) or `requestId` (GP tom's example app).
+fn request_id(link: &DeepLink) -> Option<&str> {
+    link.param("requestID").or_else(|| link.param("requestId"))
+}
+
+/// `clientID`: empty is absent (GP tom's example app sends `clientID=`); over 50 characters is
+/// GP tom's `invalidClientId`.
+fn client_id(link: &DeepLink) -> Result<Option<&str>, FieldError> {
+    match link.param("clientID").filter(|id| !id.is_empty()) {
+        Some(id) if id.chars().count() > 50 => {
+            Err(problem("clientID", "must be at most 50 characters"))
+        }
+        other => Ok(other),
+    }
+}
+
+fn report_part(totals: Totals, number: &str) -> SubBatchReport {
+    SubBatchReport {
+        close_batch_number: number.to_owned(),
+        sale_amount: major_units(totals.sale_amount),
+        sale_count: totals.sale_count,
+        void_amount: major_units(totals.void_amount),
+        void_count: totals.void_count,
+        total_amount: major_units(totals.total_amount),
+        total_count: totals.total_count,
+    }
+}
+
+/// A batch in the SDK's `Batch` shape. `number` and `date` are `None` for the open batch.
+fn batch_report(
+    totals: &BatchTotals,
+    ams_id: String,
+    number: Option<u32>,
+    date: Option<Millis>,
+    previous_batch_date: Millis,
+    currency: &str,
+) -> BatchReport {
+    let number_text = number.map_or_else(|| "OPEN".to_owned(), |number| number.to_string());
+    let part = |method: PaymentMethod| {
+        let totals = totals.of(method);
+        let always = matches!(method, PaymentMethod::Card | PaymentMethod::Cash);
+        (always || totals.total_count > 0).then(|| report_part(totals, &number_text))
     };
-    let params: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(key, value)| (key.into_owned(), value.into_owned()))
-        .collect();
-    let redirect_url = match params.iter().find(|(key, _)| key == "redirectUrl") {
-        None => None,
-        Some((_, value)) => Some(
-            url::Url::parse(value)
-                .map_err(|error| NotADeepLink(format!("`redirectUrl` is not a URL: {error}")))?,
-        ),
-    };
-    Ok(DeepLink {
-        operation_path,
-        operation,
-        params,
-        redirect_url,
-    })
-}
-
-/// What the app answers; becomes the query of the redirect.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AppAnswer {
-    /// `COMPLETED`, `CANCELLED` or `ERROR`.
-    #[schema(value_type = crate::openapi::AppStatus)]
-    pub status: &'static str,
-    /// The refusal word.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The error word.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Receipt JSON (amounts as decimal strings).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub receipt: Option<Value>,
-    /// Batch JSON.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub batch: Option<Value>,
-    /// App status JSON.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub app_status: Option<Value>,
-    /// Which parameter broke which rule (not part of GP tom's redirect; in the JSON body only).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<super::request::FieldError>,
-    /// The terminal concerned.
-    #[serde(skip)]
-    #[schema(ignore)]
-    pub terminal: Option<String>,
-}
-
-impl AppAnswer {
-    fn error(word: &str, problems: Vec<super::request::FieldError>) -> Self {
-        AppAnswer {
-            status: "ERROR",
-            error: Some(word.to_owned()),
-            problems,
-            ..AppAnswer::default()
-        }
+    BatchReport {
+        ams_id,
+        batch_number: number.map(|number| number.to_string()),
+        currency: currency.to_owned(),
+        date: date.map(Millis::to_iso),
+        previous_batch_date: previous_batch_date.to_iso(),
+        invalid_count: 0,
+        sale_amount: major_units(totals.all.sale_amount),
+        sale_count: totals.all.sale_count,
+        void_amount: major_units(totals.all.void_amount),
+        void_count: totals.all.void_count,
+        total_amount: major_units(totals.all.total_amount),
+        total_count: totals.all.total_count,
+        // PAYMENT_GATEWAY has no key in the SDK's `SubBatches`: counted in the totals only.
+        sub_batches: SubBatchesReport {
+            card: part(PaymentMethod::Card),
+            cash: part(PaymentMethod::Cash),
+            account_payment: part(PaymentMethod::AccountPayment),
+            blik: part(PaymentMethod::BlikPayment),
+            go_crypto: part(PaymentMethod::GoCrypto),
+        },
     }
-
-    /// The query pairs appended to the redirect URL, in a stable order.
-    #[must_use]
-    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = vec![("status", self.status.to_owned())];
-        if let Some(code) = &self.code {
-            pairs.push(("code", code.clone()));
-        }
-        if let Some(error) = &self.error {
-            pairs.push(("error", error.clone()));
-        }
-        if let Some(receipt) = &self.receipt {
-            pairs.push(("receipt", receipt.to_string()));
-        }
-        if let Some(batch) = &self.batch {
-            pairs.push(("batch", batch.to_string()));
-        }
-        if let Some(app_status) = &self.app_status {
-            pairs.push(("appStatus", app_status.to_string()));
-        }
-        pairs
-    }
-}
-
-/// Minor units as GP tom's app writes them: `435` → `"4.35"`.
-#[must_use]
-pub fn decimal(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let minor = minor.unsigned_abs();
-    format!("{sign}{}.{:02}", minor / 100, minor % 100)
-}
-
-fn bad(field: &str, message: &str) -> super::request::FieldError {
-    super::request::FieldError::new(field, message)
 }
 
 impl Store {
@@ -212,10 +165,11 @@ impl Store {
 
     /// Handles one deep link at `now`.
     pub fn handle_deep_link(&mut self, link: &DeepLink, now: Millis) -> AppAnswer {
+        let mut notices = link.notices.clone();
         let Some(operation) = link.operation else {
             return AppAnswer::error(
-                "unsupportedTransactionOperationOrType",
-                vec![bad(
+                AppError::UnsupportedTransactionOperationOrType,
+                vec![problem(
                     "operation",
                     &format!("`{}` is not a GP tom operation", link.operation_path),
                 )],
@@ -225,34 +179,49 @@ impl Store {
             Operation::Login => self.app_login(link),
             Operation::Logout => {
                 self.app_session = None;
-                AppAnswer {
-                    status: "COMPLETED",
-                    ..AppAnswer::default()
-                }
+                AppAnswer::completed()
             }
             Operation::Status => self.app_status_answer(),
             _ => match self.app_session.clone() {
-                None => AppAnswer::error("userNotLoggedIn", Vec::new()),
+                None => AppAnswer::error(
+                    AppError::UserNotLoggedIn,
+                    vec![problem(
+                        "operation",
+                        "nobody is logged in to GP tom: open gptom://login first",
+                    )],
+                ),
                 Some(session) => {
                     self.settle_terminal(session.terminal, now);
+                    let terminal = session.terminal;
                     match operation {
-                        Operation::Create => {
-                            self.app_payment(link, session.terminal, TransactionType::Sale, now)
-                        }
-                        Operation::Refund => {
-                            self.app_payment(link, session.terminal, TransactionType::Refund, now)
-                        }
-                        Operation::Cancel => self.app_cancel(link, session.terminal, now),
-                        Operation::Detail => self.app_detail(link, session.terminal),
-                        Operation::BatchClose => self.app_batch_close(session.terminal, now),
-                        Operation::BatchDetail => self.app_batch_detail(session.terminal),
+                        Operation::Create => self.app_payment(
+                            link,
+                            &mut notices,
+                            terminal,
+                            TransactionType::Sale,
+                            now,
+                        ),
+                        Operation::Refund => self.app_payment(
+                            link,
+                            &mut notices,
+                            terminal,
+                            TransactionType::Refund,
+                            now,
+                        ),
+                        Operation::Cancel => self.app_cancel(link, &mut notices, terminal, now),
+                        Operation::Detail => self.app_detail(link, terminal),
+                        Operation::BatchClose => self.app_batch_close(terminal, now),
+                        Operation::BatchDetail => self.app_batch_detail(terminal),
+                        // The app opens its password screen; the user changes it there.
+                        Operation::ChangePassword => AppAnswer::completed(),
                         Operation::Login | Operation::Logout | Operation::Status => {
-                            AppAnswer::default()
+                            AppAnswer::completed()
                         }
                     }
                 }
             },
         };
+        answer.notices = notices;
         if answer.terminal.is_none() {
             answer.terminal = self.app_session.as_ref().map(|session| {
                 self.terminals[usize::from(session.terminal)]
@@ -264,154 +233,170 @@ impl Store {
     }
 
     fn app_login(&mut self, link: &DeepLink) -> AppAnswer {
-        let (Some(username), Some(password), Some(tid)) = (
-            link.param("username"),
-            link.param("password"),
-            link.param("tid"),
-        ) else {
-            let missing: Vec<_> = ["username", "password", "tid"]
+        let (Some(username), Some(password)) = (link.param("username"), link.param("password"))
+        else {
+            let missing: Vec<_> = ["username", "password"]
                 .into_iter()
                 .filter(|name| link.param(name).is_none())
-                .map(|name| bad(name, "is mandatory"))
+                .map(|name| problem(name, "is mandatory"))
                 .collect();
-            return AppAnswer::error("invalidParameter", missing);
+            return AppAnswer::error(AppError::InvalidCredentials, missing);
         };
-        let user = self
+        let Some(user) = self
             .fixtures
             .users
             .iter()
-            .find(|user| user.username == username && user.password == password);
-        let terminal = self.terminal_index.get(tid).copied();
-        match (user, terminal) {
-            (Some(user), Some(index))
-                if self.terminals[usize::from(index)].merchant_id == user.merchant_id
-                    || user.master =>
-            {
-                self.app_session = Some(AppSession {
-                    terminal: index,
-                    username: user.username.clone(),
-                });
-                AppAnswer {
-                    status: "COMPLETED",
-                    terminal: Some(tid.to_owned()),
-                    ..AppAnswer::default()
-                }
-            }
-            _ => AppAnswer::error(
-                "invalidCredentials",
-                vec![bad("username", "bad credentials or terminal")],
-            ),
+            .find(|user| user.username == username)
+        else {
+            return AppAnswer::error(
+                AppError::InvalidUserName,
+                vec![problem("username", "no such GP tom user")],
+            );
+        };
+        if user.password != password {
+            return AppAnswer::error(
+                AppError::InvalidCredentials,
+                vec![problem("password", "wrong password for this user")],
+            );
+        }
+        let own_terminal = |index: &u16| {
+            let terminal = &self.terminals[usize::from(*index)];
+            terminal.merchant_id == user.merchant_id
+                || (user.master
+                    && self
+                        .fixtures
+                        .merchants
+                        .iter()
+                        .find(|merchant| merchant.merchant_id == user.merchant_id)
+                        .is_some_and(|merchant| merchant.company == terminal.company))
+        };
+        let terminal = match link.param("tid") {
+            Some(tid) => self.terminal_index.get(tid).copied().filter(own_terminal),
+            // Without a TID the app takes the user's first terminal.
+            None => (0..u16::try_from(self.terminals.len()).unwrap_or(u16::MAX))
+                .find(|index| own_terminal(index)),
+        };
+        let Some(index) = terminal else {
+            return AppAnswer::error(
+                AppError::TidNotAssignedToThisUser,
+                vec![problem("tid", "is not a terminal of this user")],
+            );
+        };
+        let username = user.username.clone();
+        self.app_session = Some(AppSession {
+            terminal: index,
+            username,
+        });
+        AppAnswer {
+            terminal: Some(self.terminals[usize::from(index)].tid.to_string()),
+            ..AppAnswer::completed()
         }
     }
 
+    /// `status`: the SDK's `AppStatus`, with `userInfo` only while someone is logged in.
     fn app_status_answer(&self) -> AppAnswer {
-        let status = match &self.app_session {
-            Some(session) => {
-                let terminal = &self.terminals[usize::from(session.terminal)];
-                json!({
-                    "loggedIn": true,
-                    "username": session.username,
-                    "tid": terminal.tid,
-                    "merchantID": terminal.merchant_id,
-                    "currency": terminal.currency,
-                    "batchNumber": terminal.batch_number,
-                    "appVersion": concat!("gptom-mock ", env!("CARGO_PKG_VERSION")),
-                })
+        let user_info = self.app_session.as_ref().map(|session| {
+            let terminal = &self.terminals[usize::from(session.terminal)];
+            let merchant = self
+                .fixtures
+                .merchants
+                .iter()
+                .find(|merchant| merchant.merchant_id == terminal.merchant_id);
+            // The fixtures hold no IČO; a stable eight-digit number of the merchant stands in.
+            let business_id = format!(
+                "{:08}",
+                parse_digits(&terminal.merchant_id).unwrap_or(0) % 100_000_000
+            );
+            UserInfoReport {
+                client_id: terminal.merchant_id.clone(),
+                email: session.username.clone(),
+                vat_id: Some(format!("CZ{business_id}")),
+                business_id,
+                tid: terminal.tid.to_string(),
+                mid: terminal.merchant_id.clone(),
+                tip_enabled: true,
+                printer_available: false,
+                manual_transaction_restricted: false,
+                merchant_location: merchant.map_or_else(
+                    || terminal.name.clone(),
+                    |merchant| format!("{}, {}", merchant.name, terminal.name),
+                ),
             }
-            None => json!({ "loggedIn": false }),
-        };
+        });
         AppAnswer {
-            status: "COMPLETED",
-            app_status: Some(status),
-            ..AppAnswer::default()
+            app_status: Some(AppStatusReport {
+                app_version: env!("CARGO_PKG_VERSION").to_owned(),
+                user_info,
+            }),
+            ..AppAnswer::completed()
         }
     }
 
     fn app_payment(
         &mut self,
         link: &DeepLink,
+        notices: &mut Vec<LinkNotice>,
         terminal: u16,
         kind: TransactionType,
         now: Millis,
     ) -> AppAnswer {
-        let mut problems = Vec::new();
-        let amount = match link.param("amount") {
-            Some(text) => match text.parse::<i64>() {
-                Ok(amount) if amount > 0 && amount <= super::request::MAX_AMOUNT => Some(amount),
-                _ => None,
-            },
-            None => None,
-        };
+        // Swift's `Int64(String)`: optional sign, digits only.
+        let amount = link
+            .param("amount")
+            .and_then(|text| text.parse::<i64>().ok())
+            .filter(|amount| *amount > 0 && *amount <= MAX_AMOUNT);
         let Some(amount) = amount else {
             return AppAnswer::error(
-                "invalidAmount",
-                vec![bad(
+                AppError::InvalidAmount,
+                vec![problem(
                     "amount",
                     "is mandatory and must be a whole number of minor units (1000 = 10.00), greater than 0",
                 )],
             );
         };
-        let mut flag = |name: &str, default: bool| match link.param(name) {
-            None => default,
-            Some("true") => true,
-            Some("false") => false,
-            Some(_) => {
-                problems.push(bad(name, "must be true or false"));
-                default
-            }
-        };
-        let print = flag("printByPaymentApp", true);
-        let tip_collect = flag("tipCollect", false);
+        let print = flag(link, notices, "printByPaymentApp", true);
+        let tip_collect = flag(link, notices, "tipCollect", false);
+        // The SDK reads an unreadable tip as 0.
         let tip_amount = match link.param("tipAmount") {
             None => 0,
-            Some(text) => text
-                .parse::<i64>()
-                .ok()
-                .filter(|tip| *tip >= 0)
-                .unwrap_or_else(|| {
-                    problems.push(bad(
+            Some(text) => match text.parse::<i64>() {
+                Ok(tip) if (0..=MAX_AMOUNT).contains(&tip) => tip,
+                _ => {
+                    notices.push(LinkNotice::new(
                         "tipAmount",
-                        "must be a whole number of minor units, 0 or more",
+                        format!("`{text}` is not a whole number of minor units, 0 or more; GP tom reads it as 0"),
                     ));
                     0
-                }),
+                }
+            },
         };
         let reference = link.param("originReferenceNum");
-        if reference
-            .is_some_and(|reference| reference.chars().count() > super::request::MAX_REFERENCE_LEN)
+        if let Some(reference) =
+            reference.filter(|reference| reference.chars().count() > MAX_APP_REFERENCE_LEN)
         {
-            problems.push(bad("originReferenceNum", "must be at most 20 characters"));
+            notices.push(LinkNotice::new(
+                "originReferenceNum",
+                format!(
+                    "is {} characters; GP tom documents at most {MAX_APP_REFERENCE_LEN}",
+                    reference.chars().count()
+                ),
+            ));
         }
-        let receipt_type = link.param("preferableReceiptType").and_then(|text| {
-            let parsed = ReceiptType::parse(text);
-            if parsed.is_none() {
-                problems.push(bad(
-                    "preferableReceiptType",
-                    "must be one of SMS/PHONE, EMAIL, QR, PRINT (any case)",
-                ));
-            }
-            parsed
-        });
+        let receipt_type = receipt_type(link, notices);
         let method = match link.param("transactionType") {
-            None | Some("CARD") => PaymentMethod::Card,
-            Some("CASH") => PaymentMethod::Cash,
-            Some(_) => {
-                return AppAnswer::error(
-                    "unsupportedTransactionOperationOrType",
-                    vec![bad("transactionType", "must be CARD or CASH")],
-                );
-            }
+            None => PaymentMethod::Card,
+            Some(text) => PaymentMethod::parse(text).unwrap_or_else(|| {
+                notices.push(LinkNotice::new(
+                    "transactionType",
+                    format!("`{text}` is not one of CARD, CASH, ACCOUNT_PAYMENT, BLIK_PAYMENT, PAYMENT_GATEWAY, GO_CRYPTO; GP tom ignores it and takes a card payment"),
+                ));
+                PaymentMethod::Card
+            }),
         };
-        let client_id = link.param("clientID");
-        if client_id.is_some_and(|id| id.is_empty() || id.chars().count() > 50) {
-            return AppAnswer::error(
-                "invalidClientId",
-                vec![bad("clientID", "must be 1 to 50 characters")],
-            );
-        }
-        if !problems.is_empty() {
-            return AppAnswer::error("invalidParameter", problems);
-        }
+        let client_id = match client_id(link) {
+            Ok(client_id) => client_id,
+            Err(problem) => return AppAnswer::error(AppError::InvalidClientId, vec![problem]),
+        };
         let currency = self.terminals[usize::from(terminal)].currency.clone();
         let request = TransactionRequest {
             transaction_type: kind,
@@ -429,7 +414,7 @@ impl Store {
             tid: None,
             cancel_mode: None,
             origin_transaction_id: None,
-            request_id: link.param("requestID").map(Box::from),
+            request_id: request_id(link).map(Box::from),
         };
         self.app_run(request, terminal, now)
     }
@@ -467,23 +452,20 @@ impl Store {
     fn answer_for_task(&self, task: u32) -> AppAnswer {
         let task_state = &self.tasks[task as usize];
         let tid = self.terminals[usize::from(task_state.terminal)].tid.clone();
+        let wire = self.scenario_for(&tid).wire;
         let receipt = task_state.transaction.map(|index| self.receipt(index));
-        let code = task_state.transaction.map(|index| {
-            self.transactions[index as usize]
-                .refusal
-                .as_str()
-                .to_owned()
-        });
+        let code = task_state
+            .transaction
+            .map(|index| self.transactions[index as usize].refusal);
         let (status, error) = match task_state.state {
             TaskState::Completed => ("COMPLETED", None),
-            TaskState::Canceled => ("CANCELLED", None),
-            _ => {
-                let word = match task_state.error.as_ref().map(|error| error.code) {
-                    Some(44 | 45 | 47) => "cannotBeVoided",
-                    _ => "failed",
-                };
-                ("ERROR", Some(word.to_owned()))
-            }
+            TaskState::Canceled => (wire.app_canceled_spelling.as_str(), None),
+            _ => (
+                "ERROR",
+                Some(task_state.error.as_ref().map_or(AppError::Failed, |error| {
+                    AppError::for_task_error(error.code)
+                })),
+            ),
         };
         AppAnswer {
             status,
@@ -495,41 +477,85 @@ impl Store {
         }
     }
 
-    /// The receipt JSON of a transaction as the app sends it: amounts as decimal strings,
-    /// `result` 0 approved / -1 declined.
-    fn receipt(&self, index: u32) -> Value {
-        let body = self.transaction_body(index);
+    /// A transaction as the SDK's `TransactionData`, from the same stored facts as the Cloud
+    /// API's transaction body.
+    fn receipt(&self, index: u32) -> Receipt {
         let transaction = &self.transactions[index as usize];
-        let mut value = serde_json::to_value(&body).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut value {
-            map.insert("amount".into(), decimal(body.amount).into());
-            map.insert("tipAmount".into(), decimal(body.tip_amount).into());
-            map.insert("totalAmount".into(), decimal(body.total_amount).into());
-            let result = if transaction.result == PaymentResult::Accepted {
+        let terminal = &self.terminals[usize::from(transaction.terminal)];
+        let spelling = self
+            .scenario_for(&terminal.tid)
+            .wire
+            .app_mastercard_spelling;
+        let card = transaction.card.as_ref();
+        let range = card.and_then(|card| self.fixtures.cards.get(usize::from(card.range)));
+        // A cancellation carries the reference of the payment it cancels.
+        let reference = transaction.origin_reference.as_deref().or_else(|| {
+            transaction.origin.and_then(|origin| {
+                self.transactions[origin as usize]
+                    .origin_reference
+                    .as_deref()
+            })
+        });
+        Receipt {
+            batch_number: transaction.batch_number.to_string(),
+            receipt_number: transaction.receipt_number.to_string(),
+            terminal_id: terminal.tid.to_string(),
+            emv_aid: range.map(|range| range.aid.clone()),
+            emv_app_label: range.map(|range| range.label.clone()),
+            card_number: card.map(Card::masked),
+            transaction_type: transaction.payment_method.as_str(),
+            currency_code: terminal.currency.clone(),
+            amount: decimal(transaction.amount),
+            total_amount: decimal(transaction.amount + transaction.tip),
+            tip_amount: decimal(transaction.tip),
+            pin_ok: card.map(|card| card.pin_ok),
+            authorization_code: transaction
+                .authorization_code
+                .map(|code| String::from_utf8_lossy(&code).into_owned()),
+            sequence_number: format!("{:09}", transaction.sequence_number),
+            date: transaction.date.to_iso(),
+            card_type: range.map(|range| sdk_card_type(range.brand, spelling)),
+            reference_number: reference.map(str::to_owned),
+            transaction_id: (transaction.result != PaymentResult::Cancelled)
+                .then(|| super::ids::format_uuid(transaction.id)),
+            result: if transaction.result == PaymentResult::Accepted {
                 0
             } else {
                 -1
-            };
-            map.insert("result".into(), result.into());
-            map.insert("resultText".into(), body.result.into());
-            if let Some(request_id) = self.request_id_of(index) {
-                map.insert("requestID".into(), request_id.into());
-            }
+            },
+            card_entry_mode: card.map(|card| card.entry_mode.as_str()),
+            merchant_id: terminal.merchant_id.clone(),
+            ams_id: transaction.ams_id.to_string(),
         }
-        value
     }
 
-    fn request_id_of(&self, transaction: u32) -> Option<String> {
+    fn request_id_of(&self, transaction: u32) -> Option<&str> {
         let task = self.transactions[transaction as usize].task?;
         match &self.tasks[task as usize].kind {
-            TaskKind::Transaction(request) => request.request_id.as_deref().map(str::to_owned),
+            TaskKind::Transaction(request) => request.request_id.as_deref(),
             TaskKind::Batch => None,
         }
     }
 
-    fn app_cancel(&mut self, link: &DeepLink, terminal: u16, now: Millis) -> AppAnswer {
+    fn app_cancel(
+        &mut self,
+        link: &DeepLink,
+        notices: &mut Vec<LinkNotice>,
+        terminal: u16,
+        now: Millis,
+    ) -> AppAnswer {
         let Some(ams_id) = link.param("amsID").filter(|ams_id| !ams_id.is_empty()) else {
-            return AppAnswer::error("invalidParameter", vec![bad("amsID", "is mandatory")]);
+            return AppAnswer::error(
+                AppError::CannotBeVoided,
+                vec![problem(
+                    "amsID",
+                    "is mandatory: the amsID of the receipt of the payment to cancel",
+                )],
+            );
+        };
+        let client_id = match client_id(link) {
+            Ok(client_id) => client_id,
+            Err(problem) => return AppAnswer::error(AppError::InvalidClientId, vec![problem]),
         };
         let target = parse_digits(ams_id)
             .and_then(|ams_id| self.ams_index.get(&ams_id))
@@ -554,12 +580,16 @@ impl Store {
             Some(_) => None,
         };
         if let Some(refusal) = refusal {
-            return AppAnswer::error("cannotBeVoided", vec![bad("amsID", &refusal.message())]);
+            return AppAnswer::error(
+                AppError::CannotBeVoided,
+                vec![problem("amsID", &refusal.message())],
+            );
         }
         let Some(original) = target else {
-            return AppAnswer::error("cannotBeVoided", Vec::new());
+            return AppAnswer::error(AppError::CannotBeVoided, Vec::new());
         };
         let original_state = self.transactions[original as usize].clone();
+        let print = flag(link, notices, "printByPaymentApp", true);
         let request = TransactionRequest {
             transaction_type: TransactionType::Cancel,
             amount: Some(original_state.amount),
@@ -568,17 +598,15 @@ impl Store {
             currency_code: self.terminals[usize::from(terminal)].currency.clone(),
             payment_method: original_state.payment_method,
             origin_reference_num: None,
-            print_by_payment_app: link.param("printByPaymentApp") != Some("false"),
-            preferable_receipt_type: link
-                .param("preferableReceiptType")
-                .and_then(ReceiptType::parse),
-            client_id: link.param("clientID").map(Box::from),
+            print_by_payment_app: print,
+            preferable_receipt_type: receipt_type(link, notices),
+            client_id: client_id.map(Box::from),
             client_email: link.param("clientEmail").map(Box::from),
             client_phone: link.param("clientPhone").map(Box::from),
             tid: None,
             cancel_mode: Some(super::request::CancelMode::OlderTransaction),
             origin_transaction_id: Some(Box::from(ams_id)),
-            request_id: None,
+            request_id: request_id(link).map(Box::from),
         };
         // The app cancels by amsID whether or not the payment is the terminal's last.
         let plan = super::task::Plan {
@@ -615,32 +643,26 @@ impl Store {
             parse_digits(ams_id)
                 .and_then(|ams_id| self.ams_index.get(&ams_id))
                 .copied()
-        } else if let Some(request_id) = link.param("requestID") {
+        } else if let Some(wanted) = request_id(link) {
             (0..self.transactions.len())
                 .rev()
                 .filter_map(|index| u32::try_from(index).ok())
-                .find(|index| self.request_id_of(*index).as_deref() == Some(request_id))
+                .find(|index| self.request_id_of(*index) == Some(wanted))
         } else {
             return AppAnswer::error(
-                "invalidParameter",
-                vec![bad("amsID", "amsID or requestID is mandatory")],
+                AppError::Failed,
+                vec![problem("amsID", "amsID or requestID is mandatory")],
             );
         };
         match found.filter(|index| self.transactions[*index as usize].terminal == terminal) {
             Some(index) => AppAnswer {
-                status: "COMPLETED",
-                code: Some(
-                    self.transactions[index as usize]
-                        .refusal
-                        .as_str()
-                        .to_owned(),
-                ),
+                code: Some(self.transactions[index as usize].refusal),
                 receipt: Some(self.receipt(index)),
-                ..AppAnswer::default()
+                ..AppAnswer::completed()
             },
             None => AppAnswer::error(
-                "transactionNotFound",
-                vec![bad("amsID", "no such transaction on this terminal")],
+                AppError::Failed,
+                vec![problem("amsID", "no such transaction on this terminal")],
             ),
         }
     }
@@ -648,39 +670,44 @@ impl Store {
     fn app_batch_close(&mut self, terminal: u16, now: Millis) -> AppAnswer {
         let scenario =
             std::sync::Arc::clone(self.scenario_for(&self.terminals[usize::from(terminal)].tid));
-        if let Some((_, message)) = &scenario.batch.error {
-            return AppAnswer::error("failed", vec![bad("batch", message)]);
+        if let Some((code, message)) = &scenario.batch.error {
+            return AppAnswer::error(
+                AppError::for_task_error(*code),
+                vec![problem("batch", message)],
+            );
         }
         let number = self.close_batch(terminal, now);
-        let batch = self
-            .batch_index
-            .get(&(terminal, number))
-            .map(|index| {
-                let batch = &self.batches[*index as usize];
-                let terminal_state = &self.terminals[usize::from(terminal)];
-                serde_json::to_value(batch.body(&terminal_state.tid, &terminal_state.currency))
-                    .unwrap_or(Value::Null)
-            })
-            .unwrap_or(Value::Null);
+        let terminal_state = &self.terminals[usize::from(terminal)];
+        let batch = self.batch_index.get(&(terminal, number)).map(|index| {
+            let batch = &self.batches[*index as usize];
+            batch_report(
+                &batch.totals,
+                format!("{}{:06}", terminal_state.tid, batch.number),
+                Some(batch.number),
+                Some(batch.date),
+                batch.previous_batch_date,
+                &terminal_state.currency,
+            )
+        });
         AppAnswer {
-            status: "COMPLETED",
-            batch: Some(batch),
-            ..AppAnswer::default()
+            batch,
+            ..AppAnswer::completed()
         }
     }
 
+    /// `batch/detail`: the open batch, as the SDK's pseudo-batch `OPEN`.
     fn app_batch_detail(&self, terminal: u16) -> AppAnswer {
         let terminal_state = &self.terminals[usize::from(terminal)];
         AppAnswer {
-            status: "COMPLETED",
-            batch: Some(json!({
-                "batchNumber": terminal_state.batch_number,
-                "tid": terminal_state.tid,
-                "currency": terminal_state.currency,
-                "opened": terminal_state.batch_opened.to_iso(),
-                "totals": terminal_state.batch_totals.all,
-            })),
-            ..AppAnswer::default()
+            batch: Some(batch_report(
+                &terminal_state.batch_totals,
+                "OPEN".to_owned(),
+                None,
+                None,
+                terminal_state.batch_opened,
+                &terminal_state.currency,
+            )),
+            ..AppAnswer::completed()
         }
     }
 }
@@ -690,26 +717,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decimals_are_written_as_the_app_writes_them() {
-        assert_eq!(decimal(435), "4.35");
-        assert_eq!(decimal(5), "0.05");
-        assert_eq!(decimal(100_000), "1000.00");
-        assert_eq!(decimal(-250), "-2.50");
-    }
-
-    #[test]
-    fn only_gptom_urls_are_deep_links() {
-        assert!(parse_deep_link("https://example.com/transaction/create").is_err());
-        assert!(parse_deep_link("not a url").is_err());
-        assert!(parse_deep_link("gptom://transaction/create?redirectUrl=%20nope").is_err());
-        let link = parse_deep_link("gptom://transaction/create?amount=100")
-            .unwrap_or_else(|error| panic!("{error:?}"));
-        assert_eq!(link.operation, Some(Operation::Create));
+    fn maestro_is_a_mastercard_to_the_sdk() {
         assert_eq!(
-            parse_deep_link("gptom://teleport")
-                .map(|link| link.operation)
-                .ok(),
-            Some(None)
+            sdk_card_type(CardBrand::Maestro, MastercardSpelling::Mastercard),
+            "MASTERCARD"
+        );
+        assert_eq!(
+            sdk_card_type(CardBrand::Mastercard, MastercardSpelling::Master),
+            "MASTER"
+        );
+        assert_eq!(
+            sdk_card_type(CardBrand::Visa, MastercardSpelling::Master),
+            "VISA"
         );
     }
 }

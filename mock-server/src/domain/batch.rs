@@ -56,10 +56,8 @@ impl Totals {
 pub struct BatchTotals {
     /// All methods.
     pub all: Totals,
-    /// Card payments.
-    pub card: Totals,
-    /// Cash payments.
-    pub cash: Totals,
+    /// Per payment method, in the order of `PaymentMethod::ALL`.
+    by_method: [Totals; PaymentMethod::ALL.len()],
 }
 
 impl BatchTotals {
@@ -69,10 +67,20 @@ impl BatchTotals {
             return;
         }
         self.all.add(transaction);
-        match transaction.payment_method {
-            PaymentMethod::Card => self.card.add(transaction),
-            PaymentMethod::Cash => self.cash.add(transaction),
-        }
+        self.by_method[transaction.payment_method as usize].add(transaction);
+    }
+
+    /// The totals of one payment method.
+    #[must_use]
+    pub fn of(&self, method: PaymentMethod) -> Totals {
+        self.by_method[method as usize]
+    }
+
+    /// Each payment method with its totals.
+    pub fn methods(&self) -> impl Iterator<Item = (PaymentMethod, Totals)> + '_ {
+        PaymentMethod::ALL
+            .into_iter()
+            .map(|method| (method, self.of(method)))
     }
 }
 
@@ -138,16 +146,19 @@ impl Batch {
             previous_batch_date: self.previous_batch_date.to_iso(),
             currency: currency.to_owned(),
             totals: self.totals.all,
-            sub_batches: vec![
-                SubBatchBody {
-                    payment_method: PaymentMethod::Card.as_str(),
-                    totals: self.totals.card,
-                },
-                SubBatchBody {
-                    payment_method: PaymentMethod::Cash.as_str(),
-                    totals: self.totals.cash,
-                },
-            ],
+            // CARD and CASH always (the shape integrators know); other methods when used.
+            sub_batches: self
+                .totals
+                .methods()
+                .filter(|(method, totals)| {
+                    matches!(method, PaymentMethod::Card | PaymentMethod::Cash)
+                        || totals.total_count > 0
+                })
+                .map(|(method, totals)| SubBatchBody {
+                    payment_method: method.as_str(),
+                    totals,
+                })
+                .collect(),
         }
     }
 }

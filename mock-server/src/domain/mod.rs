@@ -2,9 +2,11 @@
 //! No axum, no IO, no clock: `now` is always a parameter.
 
 pub mod app2app;
+pub mod app_answer;
 pub mod batch;
 pub mod card;
 pub mod chunked;
+pub mod deeplink;
 pub mod ids;
 pub mod refusal;
 pub mod request;

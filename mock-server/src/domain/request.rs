@@ -49,24 +49,61 @@ impl TransactionType {
     }
 }
 
-/// CARD or CASH.
+/// How the customer pays: the SDK's `TransactionType` (spec §2.1), also the Cloud API's
+/// `paymentMethod`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "UPPERCASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentMethod {
     /// Card payment.
     Card,
     /// Cash recorded on the terminal.
     Cash,
+    /// A bank-account (QR) payment.
+    AccountPayment,
+    /// BLIK (Polish mobile payments).
+    BlikPayment,
+    /// A payment gateway (WebPay).
+    PaymentGateway,
+    /// GoCrypto.
+    GoCrypto,
 }
 
 impl PaymentMethod {
+    /// Every method, in the SDK's order of the example app.
+    pub const ALL: [PaymentMethod; 6] = [
+        PaymentMethod::Card,
+        PaymentMethod::Cash,
+        PaymentMethod::AccountPayment,
+        PaymentMethod::BlikPayment,
+        PaymentMethod::PaymentGateway,
+        PaymentMethod::GoCrypto,
+    ];
+
     /// Wire spelling.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             PaymentMethod::Card => "CARD",
             PaymentMethod::Cash => "CASH",
+            PaymentMethod::AccountPayment => "ACCOUNT_PAYMENT",
+            PaymentMethod::BlikPayment => "BLIK_PAYMENT",
+            PaymentMethod::PaymentGateway => "PAYMENT_GATEWAY",
+            PaymentMethod::GoCrypto => "GO_CRYPTO",
         }
+    }
+
+    /// Parses the exact wire spelling.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<PaymentMethod> {
+        PaymentMethod::ALL
+            .into_iter()
+            .find(|method| method.as_str() == text)
+    }
+
+    /// The `(word, method)` pairs, for validators.
+    #[must_use]
+    pub fn choices() -> [(&'static str, PaymentMethod); 6] {
+        PaymentMethod::ALL.map(|method| (method.as_str(), method))
     }
 }
 
@@ -162,8 +199,13 @@ pub struct TransactionRequest {
 
 /// The largest amount accepted (999 999.99 in major units).
 pub const MAX_AMOUNT: i64 = 99_999_999;
-/// The longest `originReferenceNum`.
-pub const MAX_REFERENCE_LEN: usize = 20;
+/// The longest Cloud API `originReferenceNum` the mock accepts at all. GP tom's own example,
+/// `Invoice 37364FD payment`, is 23 characters, so the deep links' 20 does not apply; a scenario
+/// can lower it (`wire: { reference_max_length: N }`).
+pub const MAX_REFERENCE_LEN: usize = 100;
+/// The longest `originReferenceNum` of a deep link GP tom documents (seed 002); longer ones are
+/// accepted and reported by `verify`.
+pub const MAX_APP_REFERENCE_LEN: usize = 20;
 
 /// The fields GP tom knows in a transaction request (for typo hints).
 pub const KNOWN_TRANSACTION_FIELDS: &[&str] = &[
@@ -299,10 +341,7 @@ pub fn parse_transaction_request(body: &Value) -> Result<TransactionRequest, Vec
         }
         _ => {}
     }
-    let payment_method = fields.choice(
-        "paymentMethod",
-        &[("CARD", PaymentMethod::Card), ("CASH", PaymentMethod::Cash)],
-    );
+    let payment_method = fields.choice("paymentMethod", &PaymentMethod::choices());
     if transaction_type == Some(TransactionType::Sale) && fields.present("paymentMethod").is_none()
     {
         fields.fail("paymentMethod", "must not be null");
@@ -477,10 +516,12 @@ pub struct TransactionRequestSchema {
         example = "CZK"
     )]
     currency_code: String,
-    /// CARD or CASH. Mandatory for a SALE; a CANCEL defaults to CARD.
+    /// CARD, CASH, ACCOUNT_PAYMENT, BLIK_PAYMENT, PAYMENT_GATEWAY or GO_CRYPTO. Mandatory for a
+    /// SALE; a CANCEL defaults to CARD.
     payment_method: Option<PaymentMethod>,
-    /// The integrator's reference, e.g. an invoice number.
-    #[schema(max_length = 20, example = "Invoice 37364FD")]
+    /// The integrator's reference, e.g. an invoice number (a scenario's
+    /// `wire.reference_max_length` may lower the limit).
+    #[schema(max_length = 100, example = "Invoice 37364FD payment")]
     origin_reference_num: Option<String>,
     /// Print the receipt on the terminal.
     print_by_payment_app: Option<bool>,
@@ -556,7 +597,7 @@ mod tests {
     #[test]
     fn every_broken_field_is_reported_at_once() {
         let body = json!({"transactionType": "SALE", "amount": 0, "currencyCode": "czk", "paymentMethod": "BITCOIN",
-            "originReferenceNum": "x".repeat(21), "printByPaymentApp": "yes"});
+            "originReferenceNum": "x".repeat(MAX_REFERENCE_LEN + 1), "printByPaymentApp": "yes"});
         let errors = parse_transaction_request(&body).expect_err("invalid");
         let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
         assert_eq!(
@@ -570,6 +611,19 @@ mod tests {
             ]
         );
         assert_eq!(errors[0].message, "must be greater than 0");
+    }
+
+    #[test]
+    fn gp_toms_own_example_reference_and_every_payment_method_are_accepted() {
+        for method in PaymentMethod::ALL {
+            let body = json!({"transactionType": "SALE", "amount": 1000, "currencyCode": "CZK",
+                "paymentMethod": method.as_str(), "originReferenceNum": "Invoice 37364FD payment"});
+            let request = parse_transaction_request(&body).expect("valid");
+            assert_eq!(request.payment_method, method);
+        }
+        for (index, method) in PaymentMethod::ALL.into_iter().enumerate() {
+            assert_eq!(method as usize, index, "ALL is in declaration order");
+        }
     }
 
     #[test]

@@ -795,6 +795,19 @@ impl Store {
         }
         let ordinal = terminal.transaction_tasks + 1;
         let scenario = Arc::clone(self.scenario_for(&terminal.tid));
+        let reference_max = usize::from(scenario.wire.reference_max_length);
+        if request
+            .origin_reference_num
+            .as_deref()
+            .is_some_and(|reference| reference.chars().count() > reference_max)
+        {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "originReferenceNum",
+                format!(
+                    "must be at most {reference_max} characters (this scenario's wire.reference_max_length)"
+                ),
+            )]));
+        }
         let plan = scenario.plan_transaction(
             &request,
             RequestFacts {
@@ -1115,12 +1128,16 @@ impl Store {
                 &mut self.ids,
                 amount,
             )),
-            (None, PaymentMethod::Cash) => None,
+            (None, _) => None,
         };
         let approved = result == PaymentResult::Accepted;
         let authorization_code =
             (approved && payment_method == PaymentMethod::Card).then(|| self.ids.code6());
-        let refusal = if approved { Refusal::Approved } else { refusal };
+        let refusal = if approved && !refusal.is_approved() {
+            Refusal::Approved
+        } else {
+            refusal
+        };
         let id = self.ids.uuid_value();
         let ams_id = self.ids.digits_value(12);
         let reference_number = self.ids.digits_value(12);

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::extract::RequestTime;
 use super::pipeline::JournalTag;
-use crate::domain::app2app::{AppAnswer, parse_deep_link};
+use crate::domain::app_answer::AppAnswer;
+use crate::domain::deeplink::{append_to_redirect, parse_deep_link};
 use crate::domain::request::FieldError;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
@@ -32,7 +33,7 @@ pub struct DeepLinkAnswer {
     path = "/app2app",
     tag = "App-to-app",
     operation_id = "openDeepLink",
-    params(("url" = String, Query, description = "The `gptom://` link, URL-encoded: `transaction/create`, `transaction/cancel`, `transaction/refund`, `transaction/detail`, `batch/close`, `batch/detail`, `status`, `login`, `logout`", example = "gptom://transaction/create?amount=1000")),
+    params(("url" = String, Query, description = "The `gptom://` link, URL-encoded: `transaction/create`, `transaction/cancel`, `transaction/refund`, `transaction/detail`, `batch/close`, `batch/detail`, `status`, `login`, `logout`, `change-password`. Read as GP tom's app reads it: `+` is a plus, values are percent-decoded twice", example = "gptom://transaction/create?amount=1000")),
     responses(
         (status = 200, description = "The answer (the link had no `redirectUrl`)", body = DeepLinkAnswer),
         (status = 303, description = "The answer; `Location` is the caller's `redirectUrl` with it appended", body = DeepLinkAnswer,
@@ -57,15 +58,10 @@ pub async fn open_deep_link(
     let link = parse_deep_link(&url)
         .map_err(|error| ApiError::fields(vec![FieldError::new("url", error.0)]))?;
     let answer = state.store().handle_deep_link(&link, now);
-    let redirect = link.redirect_url.clone().map(|mut redirect| {
-        {
-            let mut pairs = redirect.query_pairs_mut();
-            for (key, value) in answer.query_pairs() {
-                pairs.append_pair(key, &value);
-            }
-        }
-        redirect.to_string()
-    });
+    let redirect = link
+        .redirect_url
+        .as_deref()
+        .map(|redirect| append_to_redirect(redirect, &answer.query_pairs()));
     let tag = JournalTag {
         terminal: answer.terminal.as_deref().map(std::sync::Arc::from),
         body: None,

@@ -166,7 +166,13 @@ const FAULT_KEYS: &[&str] = &[
     "empty",
 ];
 const RESPOND_KEYS: &[&str] = &["status", "body", "retry_after"];
-const WIRE_KEYS: &[&str] = &["canceled_spelling", "create_status"];
+const WIRE_KEYS: &[&str] = &[
+    "canceled_spelling",
+    "create_status",
+    "reference_max_length",
+    "app_canceled_spelling",
+    "app_mastercard_spelling",
+];
 const INITIAL_KEYS: &[&str] = &["terminals", "users", "transactions"];
 const SEED_TERMINAL_KEYS: &[&str] = &["tid", "merchant_id", "currency", "name"];
 const SEED_USER_KEYS: &[&str] = &["username", "password", "merchant_id", "master"];
@@ -595,11 +601,8 @@ impl Walker {
                 "tip" => matcher.tip = self.number_match(value, "when.tip"),
                 "currency" => matcher.currency = self.texts(value, "when.currency"),
                 "payment_method" => {
-                    matcher.payment_method = self.choice(
-                        value,
-                        "when.payment_method",
-                        &[("CARD", PaymentMethod::Card), ("CASH", PaymentMethod::Cash)],
-                    );
+                    matcher.payment_method =
+                        self.choice(value, "when.payment_method", &PaymentMethod::choices());
                 }
                 "transaction_type" => {
                     matcher.transaction_type = self.choice(
@@ -711,15 +714,16 @@ impl Walker {
                 None if result == PaymentResult::Declined => Refusal::Declined,
                 None => Refusal::Unknown,
             };
-            if result == PaymentResult::Accepted && refusal != Refusal::Approved {
-                self.fail(node.position, "an ACCEPTED payment has refusal `approved`; remove `refusal` or change `result`");
+            if result == PaymentResult::Accepted && !refusal.is_approved() {
+                self.fail(node.position, format!("an ACCEPTED payment has refusal `approved` or `approvedRequiredIdentification`, not `{}`; remove `refusal` or change `result`", refusal.as_str()));
             }
-            if result != PaymentResult::Accepted && refusal == Refusal::Approved {
+            if result != PaymentResult::Accepted && refusal.is_approved() {
                 self.fail(
                     node.position,
                     format!(
-                        "a {} payment cannot have refusal `approved`",
-                        result.as_str()
+                        "a {} payment cannot have refusal `{}`",
+                        result.as_str(),
+                        refusal.as_str()
                     ),
                 );
             }
@@ -777,7 +781,25 @@ impl Walker {
         ))
     }
 
+    /// A refusal word of the SDK's `RefusalCode`, or the authoriser's numeric response code it
+    /// groups (`76` is `insufficientFunds`).
     fn refusal(&mut self, node: &Node, what: &str) -> Option<Refusal> {
+        if let NodeKind::Scalar {
+            value,
+            quoted: false,
+        } = &node.kind
+            && let Ok(code) = value.parse::<u16>()
+        {
+            let refusal = Refusal::from_code(code);
+            if refusal == Refusal::Unknown {
+                self.fail(
+                    node.position,
+                    format!("`{what}`: GP tom groups no refusal word under the numeric code {code}; write the word (e.g. `declined`) or a code such as 51 (expiredCard) or 76 (insufficientFunds)"),
+                );
+                return None;
+            }
+            return Some(refusal);
+        }
         let options: Vec<(&str, Refusal)> = Refusal::ALL.iter().map(|r| (r.as_str(), *r)).collect();
         self.choice(node, what, &options)
     }
@@ -1117,6 +1139,40 @@ impl Walker {
                         wire.create_status = status;
                     }
                 }
+                "reference_max_length" => {
+                    if let Some(length) = self.integer(
+                        value,
+                        "wire.reference_max_length",
+                        1,
+                        crate::domain::request::MAX_REFERENCE_LEN as i64,
+                    ) {
+                        wire.reference_max_length = length as u16;
+                    }
+                }
+                "app_canceled_spelling" => {
+                    if let Some(spelling) = self.choice(
+                        value,
+                        "wire.app_canceled_spelling",
+                        &[
+                            ("CANCELLED", CanceledSpelling::Cancelled),
+                            ("CANCELED", CanceledSpelling::Canceled),
+                        ],
+                    ) {
+                        wire.app_canceled_spelling = spelling;
+                    }
+                }
+                "app_mastercard_spelling" => {
+                    if let Some(spelling) = self.choice(
+                        value,
+                        "wire.app_mastercard_spelling",
+                        &[
+                            ("MASTERCARD", MastercardSpelling::Mastercard),
+                            ("MASTER", MastercardSpelling::Master),
+                        ],
+                    ) {
+                        wire.app_mastercard_spelling = spelling;
+                    }
+                }
                 _ => {}
             }
         }
@@ -1272,11 +1328,7 @@ impl Walker {
                 }
                 "payment_method" => {
                     seed.payment_method = self
-                        .choice(
-                            value,
-                            &path,
-                            &[("CARD", PaymentMethod::Card), ("CASH", PaymentMethod::Cash)],
-                        )
+                        .choice(value, &path, &PaymentMethod::choices())
                         .unwrap_or(PaymentMethod::Card);
                 }
                 "reference" => seed.reference = self.text(value, &path),

@@ -372,6 +372,14 @@ pub struct WireProfile {
     pub canceled_spelling: CanceledSpelling,
     /// HTTP status of a created task: 200, 201 (default) or 202.
     pub create_status: u16,
+    /// The longest Cloud `originReferenceNum` (default and most 100).
+    pub reference_max_length: u16,
+    /// The deep-link redirect's `status` of an aborted payment: `CANCELLED` (default, the SDK's
+    /// `TaskStatus`) or `CANCELED` (seeds 001/002).
+    pub app_canceled_spelling: CanceledSpelling,
+    /// The receipt's `cardType` of Mastercard and Maestro cards: `MASTERCARD` (default, the SDK's
+    /// `CardType`) or `MASTER` (seed 002).
+    pub app_mastercard_spelling: MastercardSpelling,
 }
 
 impl Default for WireProfile {
@@ -379,6 +387,31 @@ impl Default for WireProfile {
         WireProfile {
             canceled_spelling: CanceledSpelling::Canceled,
             create_status: 201,
+            reference_max_length: 100,
+            app_canceled_spelling: CanceledSpelling::Cancelled,
+            app_mastercard_spelling: MastercardSpelling::Mastercard,
+        }
+    }
+}
+
+/// `MASTERCARD` or `MASTER`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum MastercardSpelling {
+    /// The SDK's `CardType.mastercard`.
+    #[serde(rename = "MASTERCARD")]
+    Mastercard,
+    /// Seed 002's example.
+    #[serde(rename = "MASTER")]
+    Master,
+}
+
+impl CanceledSpelling {
+    /// Wire spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CanceledSpelling::Canceled => "CANCELED",
+            CanceledSpelling::Cancelled => "CANCELLED",
         }
     }
 }

@@ -19,23 +19,33 @@ async fn open(mock: &Mock, link: &str) -> Reply {
     .await
 }
 
-/// The redirect's query as a map, with JSON parameters decoded.
+/// The redirect's query as GP tom's SDK reads it (`DeeplinkResult.from(url:)`): split at `&`,
+/// every value percent-decoded twice, `+` kept as a plus; JSON parameters decoded.
 fn redirect_query(reply: &Reply) -> Value {
     let location = reply
         .headers
         .get(header::LOCATION)
         .and_then(|value| value.to_str().ok())
         .expect("Location");
-    let url = url::Url::parse(location).expect("redirect URL");
+    let query = location.split_once('?').map_or("", |(_, query)| query);
+    let query = query.split('#').next().unwrap_or_default();
+    let decode = |text: &str| {
+        percent_encoding::percent_decode_str(text)
+            .decode_utf8()
+            .expect("UTF-8")
+            .into_owned()
+    };
     let mut map = serde_json::Map::new();
-    for (key, value) in url.query_pairs() {
-        let decoded = match key.as_ref() {
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = decode(&decode(value));
+        let decoded = match key {
             "receipt" | "batch" | "appStatus" => {
                 serde_json::from_str(&value).expect("JSON parameter")
             }
-            _ => Value::from(value.into_owned()),
+            _ => Value::from(value),
         };
-        map.insert(key.into_owned(), decoded);
+        map.insert(key.to_owned(), decoded);
     }
     Value::Object(map)
 }
@@ -43,7 +53,7 @@ fn redirect_query(reply: &Reply) -> Value {
 #[tokio::test]
 async fn a_payment_by_deep_link_redirects_with_status_code_and_receipt() {
     let mock = Mock::new();
-    let reply = open(&mock, "gptom://transaction/create?amount=435&tipAmount=50&originReferenceNum=Order%207&redirectUrl=myshop://done?order=7").await;
+    let reply = open(&mock, "gptom://transaction/create?amount=435&tipAmount=50&originReferenceNum=Order%207&redirectUrl=myshop://transaction/create?order=7").await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text);
     let location = reply
         .headers
@@ -51,8 +61,14 @@ async fn a_payment_by_deep_link_redirects_with_status_code_and_receipt() {
         .and_then(|value| value.to_str().ok())
         .expect("Location");
     assert!(
-        location.starts_with("myshop://done?order=7&status=COMPLETED&code=approved&receipt="),
+        location.starts_with(
+            "myshop://transaction/create?order=7&status=COMPLETED&code=approved&receipt="
+        ),
         "{location}"
+    );
+    assert!(
+        !location.contains('+'),
+        "spaces are %20, never +: {location}"
     );
     assert_eq!(reply.body["redirect"], location);
     let query = redirect_query(&reply);
@@ -60,12 +76,21 @@ async fn a_payment_by_deep_link_redirects_with_status_code_and_receipt() {
     assert_eq!(query["receipt"]["tipAmount"], "0.50");
     assert_eq!(query["receipt"]["totalAmount"], "4.85");
     assert_eq!(query["receipt"]["result"], 0);
+    assert_eq!(query["receipt"]["referenceNumber"], "Order 7");
+    assert_eq!(query["receipt"]["transactionType"], "CARD");
+    assert!(query["receipt"]["transactionID"].is_string());
+    assert!(query["receipt"]["batchNumber"].is_string());
+    assert!(query["receipt"]["sequenceNumber"].is_string());
     insta::assert_json_snapshot!(query);
 }
 
 #[tokio::test]
-async fn every_validation_error_answers_with_gp_toms_error_word() {
+async fn gp_toms_refusals_answer_with_a_deeplink_error_word() {
     let mock = Mock::new();
+    let long_client = format!(
+        "gptom://transaction/create?amount=100&clientID={}&redirectUrl=a://b",
+        "c".repeat(51)
+    );
     let cases = [
         (
             "gptom://transaction/create?redirectUrl=a://b",
@@ -80,22 +105,6 @@ async fn every_validation_error_answers_with_gp_toms_error_word() {
             "invalidAmount",
         ),
         (
-            "gptom://transaction/create?amount=100&printByPaymentApp=yes&redirectUrl=a://b",
-            "invalidParameter",
-        ),
-        (
-            "gptom://transaction/create?amount=100&originReferenceNum=123456789012345678901&redirectUrl=a://b",
-            "invalidParameter",
-        ),
-        (
-            "gptom://transaction/create?amount=100&preferableReceiptType=fax&redirectUrl=a://b",
-            "invalidParameter",
-        ),
-        (
-            "gptom://transaction/create?amount=100&transactionType=CHEQUE&redirectUrl=a://b",
-            "unsupportedTransactionOperationOrType",
-        ),
-        (
             "gptom://transaction/teleport?redirectUrl=a://b",
             "unsupportedTransactionOperationOrType",
         ),
@@ -104,8 +113,25 @@ async fn every_validation_error_answers_with_gp_toms_error_word() {
             "cannotBeVoided",
         ),
         (
-            "gptom://transaction/create?amount=100&clientID=&redirectUrl=a://b",
-            "invalidClientId",
+            "gptom://transaction/cancel?redirectUrl=a://b",
+            "cannotBeVoided",
+        ),
+        (
+            "gptom://transaction/detail?amsID=1&redirectUrl=a://b",
+            "failed",
+        ),
+        (long_client.as_str(), "invalidClientId"),
+        (
+            "gptom://login?username=nobody%40example.com&password=x&redirectUrl=a://b",
+            "invalidUserName",
+        ),
+        (
+            "gptom://login?username=jan.novak%40example.com&password=x&redirectUrl=a://b",
+            "invalidCredentials",
+        ),
+        (
+            "gptom://login?username=jan.novak%40example.com&password=ABCDEFGHIJKL&tid=777666&redirectUrl=a://b",
+            "tidNotAssignedToThisUser",
         ),
     ];
     for (link, word) in cases {
@@ -114,6 +140,11 @@ async fn every_validation_error_answers_with_gp_toms_error_word() {
         let query = redirect_query(&reply);
         assert_eq!(query["status"], "ERROR", "{link}");
         assert_eq!(query["error"], word, "{link}");
+        assert!(
+            reply.body["result"]["problems"][0]["message"].is_string(),
+            "{link}: {}",
+            reply.text
+        );
     }
     assert_eq!(
         mock.state.store().counts().transactions,
@@ -123,11 +154,119 @@ async fn every_validation_error_answers_with_gp_toms_error_word() {
 }
 
 #[tokio::test]
+async fn what_the_app_would_ignore_is_accepted_and_noticed() {
+    let mock = Mock::new();
+    let cases = [
+        (
+            "gptom://transaction/create?amount=100&printByPaymentApp=yes&redirectUrl=a://transaction/create",
+            "printByPaymentApp",
+        ),
+        (
+            "gptom://transaction/create?amount=100&originReferenceNum=123456789012345678901&redirectUrl=a://transaction/create",
+            "originReferenceNum",
+        ),
+        (
+            "gptom://transaction/create?amount=100&preferableReceiptType=fax&redirectUrl=a://transaction/create",
+            "preferableReceiptType",
+        ),
+        (
+            "gptom://transaction/create?amount=100&transactionType=CHEQUE&redirectUrl=a://transaction/create",
+            "transactionType",
+        ),
+        (
+            "gptom://transaction/create?amount=100&tipAmount=1.5&redirectUrl=a://transaction/create",
+            "tipAmount",
+        ),
+        (
+            "gptom://transaction/create?amount=100&paymentMetod=CASH&redirectUrl=a://transaction/create",
+            "paymentMetod",
+        ),
+        (
+            "gptom://transaction/create?amount=100&originReferenceNum=10%25%20off&redirectUrl=a://transaction/create",
+            "originReferenceNum",
+        ),
+        (
+            "gptom://transaction/create?amount=100&redirectUrl=myshop://gptom-result",
+            "redirectUrl",
+        ),
+    ];
+    for (link, parameter) in cases {
+        let reply = open(&mock, link).await;
+        let query = redirect_query(&reply);
+        assert_eq!(query["status"], "COMPLETED", "{link}: {}", reply.text);
+        assert_eq!(
+            reply.body["result"]["notices"][0]["parameter"], parameter,
+            "{link}: {}",
+            reply.text
+        );
+    }
+    let report = mock
+        .call(Method::GET, "/__mock/verify", None, None)
+        .await
+        .body;
+    let rule = report["rules"]
+        .as_array()
+        .and_then(|rules| {
+            rules
+                .iter()
+                .find(|rule| rule["id"] == "deep-links-as-gptom-reads-them")
+        })
+        .cloned()
+        .expect("rule");
+    assert_eq!(rule["outcome"], "failed");
+    assert_eq!(
+        rule["evidence"].as_array().map(Vec::len),
+        Some(cases.len()),
+        "{rule}"
+    );
+}
+
+#[tokio::test]
+async fn gp_toms_documented_examples_are_accepted_as_written() {
+    // Seed 002's create example, `+` and all.
+    let mock = Mock::new();
+    let reply = open(&mock, "gptom://transaction/create?originReferenceNum=12345&amount=2&clientID=123&tipCollect=true&preferableReceiptType=QR&redirectUrl=gp://transaction/create&printByPaymentApp=true&clientPhone=+420606505404&clientEmail=info@gptom.com&tipAmount=1").await;
+    assert!(reply.body["result"]["notices"].is_null(), "{}", reply.text);
+    let query = redirect_query(&reply);
+    assert_eq!(query["status"], "COMPLETED");
+    assert_eq!(query["receipt"]["referenceNumber"], "12345");
+    assert_eq!(query["receipt"]["totalAmount"], "0.03");
+    // GP tom's example app: empty clientID, requestId, values percent-encoded before linking.
+    let example_app = open(&mock, "gptom://transaction/create?requestId=123&amount=2&clientID=&originReferenceNum=Faktura%2520%25C4%258D%25205&printByPaymentApp=false&tipAmount=1&redirectUrl=gp://transaction/create&tipCollect=false&preferableReceiptType=QR&clientPhone=+420606505404&clientEmail=info@gptom.com&transactionType=BLIK_PAYMENT").await;
+    assert!(
+        example_app.body["result"]["notices"].is_null(),
+        "{}",
+        example_app.text
+    );
+    let query = redirect_query(&example_app);
+    assert_eq!(query["receipt"]["referenceNumber"], "Faktura č 5");
+    assert_eq!(query["receipt"]["transactionType"], "BLIK_PAYMENT");
+    // Seed 001's cancel example, on a payment with amsID 123.
+    let scenario = gptom_mock::scenario::load_str(
+        "seeded.yaml",
+        "version: 1\nname: seeded\ndescription: a payment with amsID 123\ninitial:\n  transactions:\n    - { terminal: \"999888\", amount: 1000, age: 1h, ams_id: \"123\" }\n",
+    )
+    .expect("scenario");
+    let mock = Mock::with_scenario(scenario);
+    let reply = open(&mock, "gptom://transaction/cancel?amsID=123&preferableReceiptType=QR&clientPhone=+420606505404&clientID=123&printByPaymentApp=true&redirectUrl=gp://transaction/cancel&clientEmail=info@gptom.com").await;
+    assert!(reply.body["result"]["notices"].is_null(), "{}", reply.text);
+    let query = redirect_query(&reply);
+    assert_eq!(query["status"], "COMPLETED", "{}", reply.text);
+    assert_eq!(query["code"], "approved");
+    assert_eq!(query["receipt"]["amount"], "10.00");
+}
+
+#[tokio::test]
 async fn receipt_types_are_accepted_in_any_case_with_phone_as_sms() {
     let mock = Mock::new();
     for kind in ["sms", "PHONE", "Email", "qr", "PRINT"] {
-        let reply = open(&mock, &format!("gptom://transaction/create?amount=100&preferableReceiptType={kind}&redirectUrl=a://b")).await;
+        let reply = open(&mock, &format!("gptom://transaction/create?amount=100&preferableReceiptType={kind}&redirectUrl=a://transaction/create")).await;
         assert_eq!(redirect_query(&reply)["status"], "COMPLETED", "{kind}");
+        assert!(
+            reply.body["result"]["notices"].is_null(),
+            "{kind}: {}",
+            reply.text
+        );
     }
 }
 
@@ -160,7 +299,7 @@ async fn a_deep_link_payment_is_a_normal_transaction_of_the_cloud_api() {
         .as_str()
         .expect("amsID")
         .to_owned();
-    let transaction_id = reply.body["result"]["receipt"]["transactionId"]
+    let transaction_id = reply.body["result"]["receipt"]["transactionID"]
         .as_str()
         .expect("id")
         .to_owned();
@@ -205,22 +344,25 @@ async fn a_cloud_payment_is_cancellable_by_deep_link_and_counted_in_the_batch() 
     .await;
     let query = redirect_query(&reply);
     assert_eq!(query["status"], "COMPLETED", "{query}");
-    assert_eq!(query["receipt"]["transactionType"], "CANCEL");
+    assert_eq!(query["receipt"]["transactionType"], "CARD");
+    assert_eq!(query["receipt"]["amount"], "10.00");
     open(
         &mock,
         "gptom://transaction/create?amount=500&redirectUrl=a://b",
     )
     .await;
     let detail = open(&mock, "gptom://batch/detail?redirectUrl=a://b").await;
-    assert_eq!(
-        redirect_query(&detail)["batch"]["totals"]["totalAmount"],
-        2500
-    );
-    let closed = open(&mock, "gptom://batch/close?redirectUrl=a://b").await;
+    let open_batch = redirect_query(&detail)["batch"].clone();
+    assert_eq!(open_batch["amsId"], "OPEN");
+    assert_eq!(open_batch["totalAmount"], 25.0);
+    let closed = open(&mock, "gptom://batch/close?redirectUrl=a://batch/close").await;
     let batch = redirect_query(&closed)["batch"].clone();
-    assert_eq!(batch["batchNumber"], 1);
-    assert_eq!(batch["saleAmount"], 3500);
-    assert_eq!(batch["voidAmount"], 1000);
+    assert_eq!(batch["batchNumber"], "1");
+    assert_eq!(batch["amsId"], "999888000001");
+    assert_eq!(batch["saleAmount"], 35.0);
+    assert_eq!(batch["voidAmount"], 10.0);
+    assert_eq!(batch["subBatches"]["CARD"]["totalAmount"], 25.0);
+    assert_eq!(batch["subBatches"]["CARD"]["closeBatchNumber"], "1");
     let cloud_batch = mock
         .call(Method::GET, "/v1/batches/1", Some(&token), None)
         .await;
@@ -245,7 +387,6 @@ async fn detail_finds_a_transaction_by_ams_id_or_request_id() {
     ] {
         let query = redirect_query(&open(&mock, &link).await);
         assert_eq!(query["receipt"]["amsID"], ams_id.as_str(), "{link}");
-        assert_eq!(query["receipt"]["requestID"], "req-42");
     }
     let missing = redirect_query(
         &open(
@@ -268,17 +409,33 @@ async fn refund_records_a_refund_transaction() {
         .await,
     );
     assert_eq!(query["status"], "COMPLETED");
-    assert_eq!(query["receipt"]["transactionType"], "REFUND");
+    assert_eq!(query["receipt"]["transactionType"], "CARD");
+    assert_eq!(query["receipt"]["amount"], "3.00");
 }
 
 #[tokio::test]
 async fn logout_login_and_status_change_the_simulated_device() {
     let mock = Mock::new();
     let status = redirect_query(&open(&mock, "gptom://status?redirectUrl=a://b").await);
-    assert_eq!(status["appStatus"]["tid"], "999888");
+    assert_eq!(status["appStatus"]["userInfo"]["tid"], "999888");
+    assert_eq!(
+        status["appStatus"]["userInfo"]["email"],
+        "jan.novak@example.com"
+    );
+    assert!(status["appStatus"]["appVersion"].is_string());
     assert_eq!(
         redirect_query(&open(&mock, "gptom://logout?redirectUrl=a://b").await)["status"],
         "COMPLETED"
+    );
+    let logged_out = redirect_query(&open(&mock, "gptom://status?redirectUrl=a://b").await);
+    assert!(logged_out["appStatus"]["appVersion"].is_string());
+    assert!(
+        logged_out["appStatus"].get("userInfo").is_none(),
+        "{logged_out}"
+    );
+    assert_eq!(
+        redirect_query(&open(&mock, "gptom://change-password?redirectUrl=a://b").await)["error"],
+        "userNotLoggedIn"
     );
     let refused = redirect_query(
         &open(
@@ -290,6 +447,7 @@ async fn logout_login_and_status_change_the_simulated_device() {
     assert_eq!(refused["error"], "userNotLoggedIn");
     let bad = redirect_query(&open(&mock, "gptom://login?username=eva.svobodova%40example.com&password=wrong&tid=777666&redirectUrl=a://b").await);
     assert_eq!(bad["status"], "ERROR");
+    assert_eq!(bad["error"], "invalidCredentials");
     let login = redirect_query(&open(&mock, "gptom://login?username=eva.svobodova%40example.com&password=ABCDEFGHIJKL&tid=777666&redirectUrl=a://b").await);
     assert_eq!(login["status"], "COMPLETED");
     let paid = redirect_query(
@@ -301,6 +459,10 @@ async fn logout_login_and_status_change_the_simulated_device() {
     );
     assert_eq!(paid["receipt"]["terminalID"], "777666");
     assert_eq!(paid["receipt"]["currencyCode"], "EUR");
+    assert_eq!(
+        redirect_query(&open(&mock, "gptom://change-password?redirectUrl=a://b").await)["status"],
+        "COMPLETED"
+    );
 }
 
 #[tokio::test]

@@ -74,7 +74,7 @@ async fn every_broken_field_is_named_in_one_answer() {
         .create(
             &token,
             json!({"transactionType": "SALE", "amount": 1.5, "currencyCode": "EUR", "paymentMethod": "card",
-                   "originReferenceNum": "123456789012345678901", "tipAmount": -1}),
+                   "originReferenceNum": "x".repeat(101), "tipAmount": -1}),
         )
         .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
