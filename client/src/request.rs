@@ -4,15 +4,39 @@ use serde::Serialize;
 
 use crate::error::{Error, ValidationError};
 
-/// `CARD` or `CASH`.
+/// How the customer pays (`paymentMethod`; in a deep link `transactionType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "UPPERCASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentMethod {
     /// A card payment on the terminal.
     #[default]
     Card,
     /// Cash recorded on the terminal.
     Cash,
+    /// A bank-account (QR) payment.
+    AccountPayment,
+    /// BLIK.
+    BlikPayment,
+    /// A payment gateway (WebPay).
+    PaymentGateway,
+    /// GoCrypto.
+    GoCrypto,
+}
+
+impl PaymentMethod {
+    /// GP tom's spelling: `CARD`, `CASH`, `ACCOUNT_PAYMENT`, `BLIK_PAYMENT`, `PAYMENT_GATEWAY`,
+    /// `GO_CRYPTO`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Card => "CARD",
+            PaymentMethod::Cash => "CASH",
+            PaymentMethod::AccountPayment => "ACCOUNT_PAYMENT",
+            PaymentMethod::BlikPayment => "BLIK_PAYMENT",
+            PaymentMethod::PaymentGateway => "PAYMENT_GATEWAY",
+            PaymentMethod::GoCrypto => "GO_CRYPTO",
+        }
+    }
 }
 
 /// How the customer wants the receipt.
@@ -38,8 +62,11 @@ pub enum CancelTarget {
     Older(String),
 }
 
-/// The longest `originReferenceNum` GP tom accepts.
-pub const MAX_REFERENCE_LEN: usize = 20;
+/// The longest Cloud API `originReferenceNum` the client sends (GP tom's own example,
+/// `Invoice 37364FD payment`, is 23 characters; the mock accepts 100).
+pub const MAX_REFERENCE_LEN: usize = 100;
+/// The longest `originReferenceNum` of a deep link (GP tom's documented limit).
+pub const MAX_APP_REFERENCE_LEN: usize = 20;
 
 /// A SALE.
 ///
@@ -333,7 +360,7 @@ mod tests {
     #[test]
     fn every_broken_field_is_reported() {
         let Err(Error::Validation(errors)) = SaleRequest::new(-5, "czk")
-            .reference("x".repeat(21))
+            .reference("x".repeat(MAX_REFERENCE_LEN + 1))
             .tip(-1)
             .validate()
         else {

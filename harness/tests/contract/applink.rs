@@ -1,6 +1,6 @@
 //! gptom-client's deep-link builder and redirect parser against every redirect the mock produces.
 
-use gptom_client::applink::{AppLink, parse_redirect};
+use gptom_client::applink::{AppLink, ResultKind, TaskStatus, parse_redirect};
 use gptom_harness::MockGptom;
 
 async fn open(mock: &MockGptom, link: &str) -> String {
@@ -37,53 +37,79 @@ fn url_encode(text: &str) -> String {
 #[tokio::test]
 async fn the_client_reads_every_redirect_the_mock_produces() {
     let mock = MockGptom::start().await.expect("mock");
-    let back = "myshop://gptom-result";
+    let back = "myshop://gptom";
     let paid = open(
         &mock,
         &AppLink::transaction_create(435)
             .tip(65)
             .reference("Order 7")
-            .redirect_url(back)
+            .redirect_url(format!("{back}/transaction/create"))
             .build()
             .expect("link"),
     )
     .await;
     let paid = parse_redirect(&paid).expect("parse");
-    assert_eq!(paid.status.as_deref(), Some("COMPLETED"));
+    assert_eq!(paid.status, Some(TaskStatus::Completed));
+    assert_eq!(paid.kind, Some(ResultKind::CreateTransaction));
+    assert!(paid.problems.is_empty(), "{:?}", paid.problems);
     let receipt = paid.receipt.expect("receipt");
     assert_eq!(
-        (receipt.amount, receipt.tip_amount, receipt.total_amount),
+        (
+            receipt.amount_minor(),
+            receipt.tip_minor(),
+            receipt.total_minor()
+        ),
         (Some(435), Some(65), Some(500))
     );
     assert_eq!(receipt.result, Some(0));
+    assert_eq!(receipt.reference_number.as_deref(), Some("Order 7"));
     let ams_id = receipt.ams_id.expect("amsID");
 
     let links = [
-        AppLink::transaction_create(1122).redirect_url(back),
-        AppLink::transaction_create(1124).redirect_url(back),
-        AppLink::transaction_refund(100).redirect_url(back),
-        AppLink::transaction_detail(ams_id.clone()).redirect_url(back),
-        AppLink::transaction_cancel(ams_id.clone()).redirect_url(back),
-        AppLink::transaction_cancel(ams_id).redirect_url(back),
-        AppLink::batch_detail().redirect_url(back),
-        AppLink::batch_close().redirect_url(back),
-        AppLink::status().redirect_url(back),
-        AppLink::logout().redirect_url(back),
-        AppLink::transaction_create(100).redirect_url(back),
-        AppLink::login("jan.novak@example.com", "ABCDEFGHIJKL", "999888").redirect_url(back),
+        AppLink::transaction_create(1122),
+        AppLink::transaction_create(1124),
+        AppLink::transaction_refund(100),
+        AppLink::transaction_detail(ams_id.clone()),
+        AppLink::transaction_cancel(ams_id.clone()),
+        AppLink::transaction_cancel(ams_id),
+        AppLink::batch_detail(),
+        AppLink::batch_close(),
+        AppLink::status(),
+        AppLink::logout(),
+        AppLink::transaction_create(100),
+        AppLink::login("jan.novak@example.com", "ABCDEFGHIJKL", "999888"),
     ];
     let mut seen = Vec::new();
     for link in links {
-        let location = open(&mock, &link.build().expect("link")).await;
+        let built = link.build().expect("link");
+        let operation = built
+            .trim_start_matches("gptom://")
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let location = open(
+            &mock,
+            &link
+                .redirect_url(format!("{back}/{operation}"))
+                .build()
+                .expect("link"),
+        )
+        .await;
         let result =
             parse_redirect(&location).unwrap_or_else(|error| panic!("{location}: {error}"));
+        assert!(
+            result.problems.is_empty(),
+            "{location}: {:?}",
+            result.problems
+        );
         seen.push(format!(
             "{} {} {}",
-            result.status.unwrap_or_default(),
+            result.status.map_or("", TaskStatus::as_str),
             result.code.or(result.error).unwrap_or_default(),
             result
                 .receipt
-                .and_then(|receipt| receipt.total_amount)
+                .and_then(|receipt| receipt.total_minor())
                 .map_or(String::new(), |total| total.to_string())
         ));
     }

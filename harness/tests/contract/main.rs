@@ -5,5 +5,6 @@ mod load;
 mod model;
 mod properties;
 mod scenarios;
+mod sdk;
 mod snapshots;
 mod verify;
