@@ -1,23 +1,12 @@
 //! Every scenario of `scenarios/`: what it promises is what the client reports.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use gptom_client::{BatchOutcome, CancelOutcome, Client, Error, PaymentOutcome, SaleRequest};
 use gptom_harness::MockGptom;
-use gptom_mock::scenario::{ExpectStep, Expectation, PaymentResult, load_file};
 
-fn library() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("scenarios/")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    files.sort();
-    files
-}
+use crate::library;
+use gptom_mock::scenario::{ExpectStep, Expectation, PaymentResult, load_file};
 
 fn result_word(result: PaymentResult) -> &'static str {
     result.as_str()

@@ -13,9 +13,9 @@
     reason = "the models' fields are there to be type-checked by serde, as the SDK's are by Codable"
 )]
 
-use std::path::{Path, PathBuf};
-
 use gptom_harness::MockGptom;
+
+use crate::library;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -193,59 +193,8 @@ struct AppStatus {
 }
 
 const TASK_STATUS: [&str; 3] = ["COMPLETED", "ERROR", "CANCELLED"];
-const REFUSAL_CODES: [&str; 30] = [
-    "unknown",
-    "approved",
-    "approvedRequiredIdentification",
-    "declined",
-    "expiredCard",
-    "pinTriesExceeded",
-    "callService",
-    "technicalIssue",
-    "invalidRequest",
-    "captureCard",
-    "declinedProblemWithCard",
-    "invalidData",
-    "insufficientFunds",
-    "usageLimitReached",
-    "duplicateTransaction",
-    "amountLimitExceeded",
-    "transactionIsNotSupported",
-    "callForAuthorization",
-    "declinedLowAmount",
-    "pinRequired",
-    "cardNotSupported",
-    "invalidPin",
-    "technicalIssueOfTerminal",
-    "declinedPurchasePossible",
-    "invalidFormat",
-    "delivered",
-    "stored",
-    "noMoreData",
-    "moreDataExists",
-    "invalidSupervisorCard",
-];
-const DEEPLINK_ERRORS: [&str; 19] = [
-    "failed",
-    "networkError",
-    "invalidClientId",
-    "merchantInfoMissing",
-    "failedTapToPay",
-    "failedToCloseBatch",
-    "unsupportedTransactionOperationOrType",
-    "invalidAmount",
-    "cannotBeVoided",
-    "userNotLoggedIn",
-    "invalidCredentials",
-    "tidNotAssignedToThisUser",
-    "tidAlreadyOccupied",
-    "anotherTidUsedOnThisDevice",
-    "passwordChangeRequired",
-    "passwordPendingConfirmation",
-    "invalidCode",
-    "invalidUserName",
-    "terminalSetupFailed",
-];
+// The word sets are gptom-client's (written from the SDK's enums); the mock has its own.
+use gptom_client::applink::{DEEPLINK_ERRORS, REFUSAL_CODES};
 
 /// Foundation's `removingPercentEncoding`: `None` on a stray `%` or bytes that are not UTF-8.
 fn remove_percent_encoding(text: &str) -> Option<String> {
@@ -497,18 +446,6 @@ fn check_all(label: &str, redirects: &[(String, String)]) -> usize {
         assert!(read.status.is_some(), "{label}: {location}");
     }
     redirects.len()
-}
-
-fn library() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("scenarios/")
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    files.sort();
-    files
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@
 
 use super::app_answer::{
     AppAnswer, AppError, AppStatusReport, BatchReport, Receipt, SubBatchReport, SubBatchesReport,
-    UserInfoReport, decimal, major_units,
+    TotalsReport, UserInfoReport, decimal, major_units,
 };
 use super::batch::{BatchTotals, Totals};
 use super::card::{Card, CardBrand};
@@ -90,9 +90,8 @@ fn client_id(link: &DeepLink) -> Result<Option<&str>, FieldError> {
     }
 }
 
-fn report_part(totals: Totals, number: &str) -> SubBatchReport {
-    SubBatchReport {
-        close_batch_number: number.to_owned(),
+fn totals_report(totals: Totals) -> TotalsReport {
+    TotalsReport {
         sale_amount: major_units(totals.sale_amount),
         sale_count: totals.sale_count,
         void_amount: major_units(totals.void_amount),
@@ -115,7 +114,10 @@ fn batch_report(
     let part = |method: PaymentMethod| {
         let totals = totals.of(method);
         let always = matches!(method, PaymentMethod::Card | PaymentMethod::Cash);
-        (always || totals.total_count > 0).then(|| report_part(totals, &number_text))
+        (always || totals.total_count > 0).then(|| SubBatchReport {
+            close_batch_number: number_text.clone(),
+            totals: totals_report(totals),
+        })
     };
     BatchReport {
         ams_id,
@@ -124,12 +126,7 @@ fn batch_report(
         date: date.map(Millis::to_iso),
         previous_batch_date: previous_batch_date.to_iso(),
         invalid_count: 0,
-        sale_amount: major_units(totals.all.sale_amount),
-        sale_count: totals.all.sale_count,
-        void_amount: major_units(totals.all.void_amount),
-        void_count: totals.all.void_count,
-        total_amount: major_units(totals.all.total_amount),
-        total_count: totals.all.total_count,
+        totals: totals_report(totals.all),
         // PAYMENT_GATEWAY has no key in the SDK's `SubBatches`: counted in the totals only.
         sub_batches: SubBatchesReport {
             card: part(PaymentMethod::Card),

@@ -193,12 +193,11 @@ pub struct Receipt {
     pub ams_id: String,
 }
 
-/// One payment method's part of a batch, as the SDK's `SubBatch`.
+/// The counters the SDK's `Batch` and `SubBatch` share: counts, and amounts as JSON numbers in
+/// major units.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct SubBatchReport {
-    /// The batch number.
-    pub close_batch_number: String,
+pub struct TotalsReport {
     /// Major units.
     pub sale_amount: f64,
     /// Count.
@@ -211,6 +210,17 @@ pub struct SubBatchReport {
     pub total_amount: f64,
     /// Count.
     pub total_count: u32,
+}
+
+/// One payment method's part of a batch, as the SDK's `SubBatch`.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubBatchReport {
+    /// The batch number.
+    pub close_batch_number: String,
+    /// Counters.
+    #[serde(flatten)]
+    pub totals: TotalsReport,
 }
 
 /// The SDK's `SubBatches`: keyed by payment method, only its five keys.
@@ -251,18 +261,9 @@ pub struct BatchReport {
     pub previous_batch_date: String,
     /// Transactions that could not be counted.
     pub invalid_count: u32,
-    /// Major units.
-    pub sale_amount: f64,
-    /// Count.
-    pub sale_count: u32,
-    /// Major units.
-    pub void_amount: f64,
-    /// Count.
-    pub void_count: u32,
-    /// Major units.
-    pub total_amount: f64,
-    /// Count.
-    pub total_count: u32,
+    /// Counters.
+    #[serde(flatten)]
+    pub totals: TotalsReport,
     /// Per payment method.
     pub sub_batches: SubBatchesReport,
 }

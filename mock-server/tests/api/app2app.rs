@@ -511,3 +511,73 @@ mod properties {
         }
     }
 }
+
+#[tokio::test]
+async fn the_wire_profile_picks_the_seeds_spellings_where_they_differ_from_the_sdk() {
+    let scenario = gptom_mock::scenario::load_str(
+        "spellings.yaml",
+        "version: 1\nname: spellings\ndescription: the web pages' spellings\nwire: { app_canceled_spelling: CANCELED, app_mastercard_spelling: MASTER, reference_max_length: 20 }\nrules:\n  - { when: { amount: 4300 }, then: { task: CANCELED } }\n  - { when: { amount: 5100 }, then: { result: DECLINED, refusal: 51, card: { brand: MAESTRO } } }\n",
+    )
+    .expect("scenario");
+    let mock = Mock::with_scenario(scenario);
+    let aborted = redirect_query(
+        &open(
+            &mock,
+            "gptom://transaction/create?amount=4300&redirectUrl=a://transaction/create",
+        )
+        .await,
+    );
+    assert_eq!(aborted["status"], "CANCELED");
+    let declined = redirect_query(
+        &open(
+            &mock,
+            "gptom://transaction/create?amount=5100&redirectUrl=a://transaction/create",
+        )
+        .await,
+    );
+    assert_eq!(declined["code"], "expiredCard");
+    assert_eq!(declined["receipt"]["cardType"], "MASTER");
+    assert_eq!(declined["receipt"]["result"], -1);
+    let token = mock.token(JAN, Some("999888")).await;
+    let long = mock
+        .create(
+            &token,
+            json!({"transactionType": "SALE", "amount": 1000, "currencyCode": "CZK",
+                   "paymentMethod": "CARD", "originReferenceNum": "Invoice 37364FD payment"}),
+        )
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST, "{}", long.text);
+    assert!(
+        long.text.contains("wire.reference_max_length"),
+        "{}",
+        long.text
+    );
+}
+
+#[tokio::test]
+async fn gp_toms_cloud_example_reference_and_new_payment_methods_are_accepted() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    for method in [
+        "CARD",
+        "CASH",
+        "ACCOUNT_PAYMENT",
+        "BLIK_PAYMENT",
+        "PAYMENT_GATEWAY",
+        "GO_CRYPTO",
+    ] {
+        let created = mock
+            .create(
+                &token,
+                json!({"transactionType": "SALE", "amount": 1000, "currencyCode": "CZK",
+                       "paymentMethod": method, "originReferenceNum": "Invoice 37364FD payment"}),
+            )
+            .await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "{method}: {}",
+            created.text
+        );
+    }
+}
