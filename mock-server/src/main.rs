@@ -66,6 +66,23 @@ enum Command {
     /// Works with scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Waits until a mock answers (for CI: start the mock in the background, then `wait`);
+    /// exits 0 once `/__mock/health` answers, 1 on timeout.
+    Wait {
+        /// The mock's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080", env = "GPTOM_MOCK_URL")]
+        url: String,
+        /// Read the port from this file (written by `serve --port-file`), waiting for it to
+        /// appear; the host stays the one of --url.
+        #[arg(long, value_name = "FILE")]
+        port_file: Option<PathBuf>,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+        /// The admin token, when the mock has one.
+        #[arg(long, env = "GPTOM_MOCK_ADMIN_TOKEN")]
+        admin_token: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,12 +116,16 @@ struct ServeArgs {
     /// Address to bind; anything but loopback requires --admin-token.
     #[arg(long, default_value = "127.0.0.1", env = "GPTOM_MOCK_BIND")]
     bind: IpAddr,
-    /// Port to listen on (0 picks a free one).
+    /// Port to listen on (0 picks a free one; the first line on stdout says which).
     #[arg(long, default_value_t = 8080, env = "GPTOM_MOCK_PORT")]
     port: u16,
-    /// Fixes every generated id, PAN and code.
-    #[arg(long, default_value_t = 0, env = "GPTOM_MOCK_SEED")]
-    seed: u64,
+    /// Write the bound port to this file once the mock accepts connections (for --port 0).
+    #[arg(long, value_name = "FILE", env = "GPTOM_MOCK_PORT_FILE")]
+    port_file: Option<PathBuf>,
+    /// Fixes every generated id, PAN and code; without it a fresh random seed is used (printed at
+    /// start and in /__mock/health), so ids never repeat across restarts.
+    #[arg(long, env = "GPTOM_MOCK_SEED")]
+    seed: Option<u64>,
     /// The clock: system time, or manual (frozen until advanced).
     #[arg(long, value_enum, default_value = "system")]
     clock: ClockChoice,
@@ -137,7 +158,32 @@ struct ServeArgs {
     log_level: String,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(error) => {
+            // `{:#}` prints the chain of causes on one line and never a backtrace: these are
+            // the user's errors (a port in use, a bad file), not the program's.
+            eprintln!("gptom-mock: error: {error:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes to stdout; a reader that went away (`gptom-mock openapi | head`) is not an error.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("writing to stdout")
+        }
+        _ => Ok(()),
+    }
+}
+
+fn run() -> anyhow::Result<std::process::ExitCode> {
+    use std::process::ExitCode;
     // The mock's heap is a few hundred KiB, but mimalloc asks for transparent huge pages on its
     // arenas: each thread's first touch would make 2 MiB resident (idle RSS 15 MiB instead of
     // 8). The flag covers this process only (and children it would spawn: none).
@@ -149,30 +195,38 @@ fn main() -> anyhow::Result<()> {
     }
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Serve(args)) => serve(args).map(|()| ExitCode::SUCCESS),
         Some(Command::Openapi) => {
-            print!("{}", gptom_mock::openapi::document());
-            Ok(())
+            print_out(gptom_mock::openapi::document())?;
+            Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Applink { link, url }) => applink(&link, &url),
+        Some(Command::Applink { link, url }) => applink(&link, &url).map(|()| ExitCode::SUCCESS),
         Some(Command::Verify {
             url,
             junit,
             json,
             admin_token,
-        }) => {
-            if !verify(&url, junit.as_deref(), json, admin_token.as_deref())? {
-                std::process::exit(1);
-            }
-            Ok(())
-        }
+        }) => Ok(
+            if verify(&url, junit.as_deref(), json, admin_token.as_deref())? {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            },
+        ),
         Some(Command::Scenario(ScenarioCommand::Check { files })) => {
-            if !check_scenarios(&files) {
-                std::process::exit(1);
-            }
-            Ok(())
+            Ok(if check_scenarios(&files) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
-        None => serve(cli.serve),
+        Some(Command::Wait {
+            url,
+            port_file,
+            timeout,
+            admin_token,
+        }) => wait(&url, port_file.as_deref(), timeout, admin_token.as_deref()),
+        None => serve(cli.serve).map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -218,8 +272,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             Arc::new(ManualClock::starting_at(start))
         }
     };
+    let seed = args.seed.unwrap_or_else(rand::random);
     let config = MockConfig {
-        seed: args.seed,
+        seed,
         fixtures: Arc::new(fixtures),
         scenarios: active,
         available_scenarios: loaded,
@@ -240,16 +295,30 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("starting the tokio runtime")?;
     runtime.block_on(async move {
         let address = SocketAddr::new(args.bind, args.port);
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .with_context(|| format!("binding {address}"))?;
+        let listener = match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => listener,
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => bail!(
+                "{address} is already in use (another gptom-mock?): pass --port N for another \
+                 port, or --port 0 for a free one (printed on the first line, and written to \
+                 --port-file FILE)"
+            ),
+            Err(error) => return Err(error).with_context(|| format!("binding {address}")),
+        };
         let local = listener.local_addr()?;
+        // The readiness contract: the port file, then this first line on stdout; both only
+        // once the socket accepts connections.
+        if let Some(path) = &args.port_file {
+            write_port_file(path, local.port())?;
+        }
+        print_out(&format!(
+            "gptom-mock listening on http://{local} seed {seed}\n"
+        ))?;
         for scenario in &scenario_names {
             tracing::info!(scenario = %scenario, "scenario active");
         }
         tracing::info!(
             address = %local,
-            seed = args.seed,
+            seed,
             clock = ?args.clock,
             "gptom-mock listening on http://{local} (control plane at http://{local}/__mock/)"
         );
@@ -335,6 +404,75 @@ fn applink(link: &str, base: &str) -> anyhow::Result<()> {
             bail!("the mock refused the link");
         }
         anyhow::Ok(())
+    })
+}
+
+/// Writes the port to `path` through a temporary file, so a reader never sees half of it.
+fn write_port_file(path: &std::path::Path, port: u16) -> anyhow::Result<()> {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, format!("{port}\n"))
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .with_context(|| format!("writing the port file {}", path.display()))
+}
+
+/// `gptom-mock wait`: polls `/__mock/health` until it answers 200.
+fn wait(
+    base: &str,
+    port_file: Option<&std::path::Path>,
+    timeout_s: u64,
+    admin_token: Option<&str>,
+) -> anyhow::Result<std::process::ExitCode> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(timeout_s);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    runtime.block_on(async {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(2))
+            .build()
+            .context("building the HTTP client")?;
+        let mut base = base.trim_end_matches('/').to_owned();
+        // With a port file, nothing is asked before the file names the port.
+        let mut port_known = port_file.is_none();
+        loop {
+            if let Some(path) = port_file
+                && !port_known
+                && let Some(port) = std::fs::read_to_string(path)
+                    .ok()
+                    .and_then(|text| text.trim().parse::<u16>().ok())
+            {
+                port_known = true;
+                let mut url =
+                    url::Url::parse(&base).with_context(|| format!("--url {base} is not a URL"))?;
+                url.set_port(Some(port))
+                    .map_err(|()| anyhow::anyhow!("--url {base} cannot take a port"))?;
+                base = url.as_str().trim_end_matches('/').to_owned();
+            }
+            if port_known {
+                let mut request = http.get(format!("{base}/__mock/health"));
+                if let Some(token) = admin_token {
+                    request = request.header("X-Admin-Token", token);
+                }
+                if let Ok(response) = request.send().await
+                    && response.status().is_success()
+                {
+                    print_out(&format!("gptom-mock is ready at {base}\n"))?;
+                    return Ok(std::process::ExitCode::SUCCESS);
+                }
+            }
+            if std::time::Instant::now() >= deadline {
+                eprintln!(
+                    "gptom-mock: no mock answered at {base} within {timeout_s} s{}",
+                    port_file.map_or_else(String::new, |path| format!(
+                        " (port file {})",
+                        path.display()
+                    ))
+                );
+                return Ok(std::process::ExitCode::FAILURE);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     })
 }
 

@@ -412,6 +412,25 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
     }
 }
 
+impl RuleResult {
+    /// One line: the rule and its first violation, with how many more there are.
+    #[must_use]
+    pub fn headline(&self) -> String {
+        let Some(first) = self.evidence.first() else {
+            return format!("{}: {}", self.id, self.title);
+        };
+        let more = match self.evidence.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more violation)".to_owned(),
+            n => format!(" (and {n} more violations)"),
+        };
+        format!(
+            "{}: {} (request #{} {} {} -> {}){more}",
+            self.id, first.note, first.seq, first.method, first.path, first.status
+        )
+    }
+}
+
 impl Report {
     /// Human text: one line per rule, evidence indented.
     #[must_use]
@@ -460,13 +479,15 @@ impl Report {
             .iter()
             .filter(|rule| rule.outcome == "skipped")
             .count();
+        // The rules judge a recorded journal: no time passes per rule, but CI viewers want the
+        // attribute.
         let mut xml = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"gptom-contract\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"gptom-contract\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"0\">\n",
             self.rules.len()
         );
         for rule in &self.rules {
             xml.push_str(&format!(
-                "  <testcase classname=\"gptom.contract\" name=\"{}: {}\">\n",
+                "  <testcase classname=\"gptom.contract\" name=\"{}: {}\" time=\"0\">\n",
                 rule.id,
                 escape(rule.title)
             ));
@@ -483,8 +504,8 @@ impl Report {
                         })
                         .collect();
                     xml.push_str(&format!(
-                        "    <failure message=\"{} violation(s)\">{}</failure>\n",
-                        rule.evidence.len(),
+                        "    <failure message=\"{}\">{}</failure>\n",
+                        escape(&rule.headline()),
                         escape(&details.join("\n"))
                     ));
                 }

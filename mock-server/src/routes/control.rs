@@ -312,6 +312,7 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "status": "UP",
         "version": env!("CARGO_PKG_VERSION"),
+        "seed": state.config().seed,
         "now": state.now().to_iso(),
         "store": counts,
         "journal": { "entries": journal_len, "dropped": journal_dropped, "capacity": state.config().journal_capacity },

@@ -123,10 +123,16 @@ pub struct FaultTag(pub String);
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Whether a path belongs to the emulated GP tom API (journaled) rather than the control plane.
+/// Whether a path belongs to the emulated GP tom API (journaled, judged by `verify`, open to
+/// scenario faults): `/v1/…`, the token endpoints under `/cloud/` and `/api/`, and `/app2app`.
+/// The control plane, the page, `/openapi.json` and what browsers ask on their own
+/// (`/favicon.ico`, `/robots.txt`) are not the client's traffic.
 #[must_use]
 pub fn is_api_path(path: &str) -> bool {
-    !path.starts_with("/__mock") && path != "/openapi.json"
+    path.starts_with("/v1/")
+        || path.starts_with("/cloud/")
+        || path.starts_with("/api/")
+        || path == "/app2app"
 }
 
 /// What the pipeline wraps: the router's inner service.

@@ -186,6 +186,11 @@ async fn verify_reports_rules_as_json_text_and_junit() {
         "{}",
         junit.text
     );
+    let message = format!(
+        "<failure message=\"poll-interval: polled 0 ms after the previous poll (minimum 500 ms) (request #4 GET /v1/tasks/{task_id} -&gt; 200)\">"
+    );
+    assert!(junit.text.contains(&message), "{}", junit.text);
+    assert!(junit.text.contains("time=\"0\""), "{}", junit.text);
     let text = mock
         .call(Method::GET, "/__mock/verify?format=text", None, None)
         .await;
@@ -251,4 +256,35 @@ async fn a_manual_terminal_switched_on_over_the_control_plane_waits_for_a_decisi
     assert_eq!(transaction["cardEntryMode"], "CHIP");
     let page = mock.call(Method::GET, "/__mock/ui", None, None).await;
     assert!(page.text.contains("virtual terminal"));
+}
+
+#[tokio::test]
+async fn what_browsers_ask_on_their_own_is_not_the_clients_traffic() {
+    let mock = Mock::new();
+    for path in [
+        "/favicon.ico",
+        "/robots.txt",
+        "/",
+        "/openapi.json",
+        "/__mock/health",
+    ] {
+        mock.call(Method::GET, path, None, None).await;
+    }
+    let token = mock.token(JAN, Some("999888")).await;
+    mock.sale(&token, 1000).await;
+    let journal = mock
+        .call(Method::GET, "/__mock/requests", None, None)
+        .await
+        .body;
+    let paths: Vec<&str> = journal["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|entry| entry["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        ["/cloud/oauth/token", "/v1/tasks/TRANSACTION"],
+        "{journal}"
+    );
 }

@@ -1,0 +1,161 @@
+//! The `gptom-mock` binary as a user or a CI script runs it: the readiness contract, seeds,
+//! and errors without panics or backtraces.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gptom-mock"));
+    command
+        .env_remove("GPTOM_MOCK_SEED")
+        .env_remove("GPTOM_MOCK_PORT");
+    command
+}
+
+/// A mock started with `--port 0 --port-file`, stopped when dropped.
+struct Running {
+    child: Child,
+    first_line: String,
+    port_file: std::path::PathBuf,
+    _dir: TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A scratch folder removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "gptom-mock-cli-{name}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn start(name: &str, extra: &[&str]) -> Running {
+    let dir = TempDir::new(name);
+    let port_file = dir.0.join("port");
+    let mut child = binary()
+        .args(["--port", "0", "--port-file"])
+        .arg(&port_file)
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start gptom-mock");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first_line)
+        .expect("first line");
+    Running {
+        child,
+        first_line,
+        port_file,
+        _dir: dir,
+    }
+}
+
+#[test]
+fn the_first_line_and_the_port_file_tell_where_the_mock_listens_and_wait_returns_once_it_answers() {
+    let mock = start("ready", &["--seed", "7"]);
+    let port = std::fs::read_to_string(&mock.port_file)
+        .expect("port file")
+        .trim()
+        .parse::<u16>()
+        .expect("a port");
+    assert_eq!(
+        mock.first_line,
+        format!("gptom-mock listening on http://127.0.0.1:{port} seed 7\n")
+    );
+    let waited = binary()
+        .args(["wait", "--timeout", "10", "--port-file"])
+        .arg(&mock.port_file)
+        .output()
+        .expect("wait");
+    assert!(waited.status.success(), "{waited:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&waited.stdout),
+        format!("gptom-mock is ready at http://127.0.0.1:{port}\n")
+    );
+}
+
+#[test]
+fn without_seed_every_start_draws_a_new_one() {
+    let seed = |line: &str| {
+        line.trim()
+            .rsplit(' ')
+            .next()
+            .and_then(|seed| seed.parse::<u64>().ok())
+            .expect("seed on the first line")
+    };
+    let first = start("seed-a", &[]);
+    let second = start("seed-b", &[]);
+    assert_ne!(seed(&first.first_line), seed(&second.first_line));
+}
+
+#[test]
+fn wait_gives_up_with_exit_1_when_nothing_answers() {
+    let dir = TempDir::new("nothing");
+    let waited = binary()
+        .args(["wait", "--timeout", "1", "--port-file"])
+        .arg(dir.0.join("never-written"))
+        .output()
+        .expect("wait");
+    assert_eq!(waited.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&waited.stderr).contains("within 1 s"));
+}
+
+#[test]
+fn a_port_in_use_suggests_port_0_without_a_backtrace() {
+    let mock = start("busy", &[]);
+    let port = std::fs::read_to_string(&mock.port_file).expect("port file");
+    let refused = binary()
+        .args(["--port", port.trim()])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("second mock");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--port 0"), "{stderr}");
+    assert!(
+        !stderr.contains("backtrace") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let mut child = binary()
+        .arg("openapi")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("openapi");
+    // Read one line, then close the pipe as `| head -1` does.
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout).read_line(&mut line).expect("line");
+    let output = child.wait_with_output().expect("exit");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    std::thread::sleep(Duration::from_millis(1));
+}
