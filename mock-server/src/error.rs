@@ -59,6 +59,9 @@ impl From<StoreError> for Rejection {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound(what) => Rejection::Api(ApiError::not_found(what)),
+            StoreError::NotAnId(message) => {
+                Rejection::Api(ApiError::new(StatusCode::NOT_FOUND, message))
+            }
             StoreError::Invalid(errors) => Rejection::Api(ApiError::fields(errors)),
             StoreError::Unauthorized(reason) => Rejection::Token(reason),
         }
@@ -160,10 +163,10 @@ impl IntoResponse for Rejection {
                 )
             }
             Rejection::OAuth(failure) => match failure {
-                OAuthFailure::InvalidClient => oauth_response(
+                OAuthFailure::InvalidClient(description) => oauth_response(
                     StatusCode::UNAUTHORIZED,
                     "invalid_client",
-                    "Bad client credentials",
+                    &description,
                     Some("Basic realm=\"oauth2/client\"".into()),
                 ),
                 OAuthFailure::InvalidGrant(description) => {

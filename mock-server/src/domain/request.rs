@@ -303,6 +303,52 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// The known field an unknown one most likely meant: a spelling at most two edits away, or the
+/// end of a longer name (`transactionId` for `originTransactionID`).
+#[must_use]
+pub fn likely_meant(unknown: &str) -> Option<&'static str> {
+    let lower = unknown.to_ascii_lowercase();
+    KNOWN_TRANSACTION_FIELDS
+        .iter()
+        .copied()
+        .filter(|known| {
+            strsim::damerau_levenshtein(unknown, known) <= 2
+                || (lower.len() >= 6 && known.to_ascii_lowercase().ends_with(&lower))
+        })
+        .min_by_key(|known| strsim::damerau_levenshtein(unknown, known))
+}
+
+/// Fields of a body GP tom does not know, each with the field it most likely meant. GP tom's
+/// Spring back end ignores them; the mock says so in a warning header and `verify`.
+#[must_use]
+pub fn unknown_transaction_fields(body: &Value) -> Vec<(String, Option<&'static str>)> {
+    body.as_object()
+        .into_iter()
+        .flat_map(|object| object.keys())
+        .filter(|key| !KNOWN_TRANSACTION_FIELDS.contains(&key.as_str()))
+        .map(|key| (key.clone(), likely_meant(key)))
+        .collect()
+}
+
+/// A refused field whose name the body misspelled gets the hint: `paymentMethod: must not be
+/// null (the body has `paymentMetod`: did you mean `paymentMethod`?)`.
+fn hint_misspelled_fields(object: &Map<String, Value>, errors: &mut [FieldError]) {
+    for key in object.keys() {
+        if KNOWN_TRANSACTION_FIELDS.contains(&key.as_str()) {
+            continue;
+        }
+        let Some(meant) = likely_meant(key) else {
+            continue;
+        };
+        for error in errors.iter_mut().filter(|error| error.field == meant) {
+            error.message = format!(
+                "{} (the body has `{key}`, which GP tom ignores: did you mean `{meant}`?)",
+                error.message
+            );
+        }
+    }
+}
+
 /// Validates a transaction task body. `body` is the parsed JSON.
 pub fn parse_transaction_request(body: &Value) -> Result<TransactionRequest, Vec<FieldError>> {
     let Some(object) = body.as_object() else {
@@ -393,6 +439,9 @@ pub fn parse_transaction_request(body: &Value) -> Result<TransactionRequest, Vec
                 "must not be null when cancelMode is OLDER_TRANSACTION",
             );
         }
+    }
+    if !fields.errors.is_empty() {
+        hint_misspelled_fields(object, &mut fields.errors);
     }
     match (transaction_type, currency_code) {
         (Some(transaction_type), Some(currency_code)) if fields.errors.is_empty() => {

@@ -44,6 +44,9 @@ pub enum StoreError {
     /// Unknown, or belongs to a terminal the caller may not see.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Not even the shape of an id of its kind (answered 404 like an unknown one, saying so).
+    #[error("{0}")]
+    NotAnId(String),
     /// Broken fields.
     #[error("invalid request")]
     Invalid(Vec<FieldError>),
@@ -55,8 +58,8 @@ pub enum StoreError {
 /// Why the token endpoint refuses (RFC 6749 §5.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OAuthFailure {
-    /// Bad or missing client credentials.
-    InvalidClient,
+    /// Bad or missing client credentials: what is wrong and what to send.
+    InvalidClient(String),
     /// Bad user/password, bad refresh token, terminal not the user's.
     InvalidGrant(String),
     /// A parameter is missing or malformed.
@@ -501,10 +504,25 @@ impl Store {
     /// Checks Basic client credentials.
     #[must_use]
     pub fn client_known(&self, client_id: &str, secret: &str) -> bool {
-        self.fixtures
+        self.check_client(client_id, secret).is_ok()
+    }
+
+    /// The Basic client credentials, or what is wrong with them.
+    pub fn check_client(&self, client_id: &str, secret: &str) -> Result<(), OAuthFailure> {
+        match self
+            .fixtures
             .clients
             .iter()
-            .any(|client| client.client_id == client_id && client.client_secret == secret)
+            .find(|client| client.client_id == client_id)
+        {
+            None => Err(OAuthFailure::InvalidClient(format!(
+                "Bad client credentials: no client `{client_id}`; send the Basic client id and secret you were given (GP tom's example: atom / ashfuf4e5fa)"
+            ))),
+            Some(client) if client.client_secret != secret => Err(OAuthFailure::InvalidClient(
+                format!("Bad client credentials: wrong secret for client `{client_id}`"),
+            )),
+            Some(_) => Ok(()),
+        }
     }
 
     // ----- OAuth -------------------------------------------------------------------------------
@@ -550,8 +568,17 @@ impl Store {
             .fixtures
             .users
             .iter()
-            .find(|user| user.username == username && user.password == password)
-            .ok_or_else(|| OAuthFailure::InvalidGrant("Bad credentials".into()))?;
+            .find(|user| user.username == username)
+            .ok_or_else(|| {
+                OAuthFailure::InvalidGrant(format!(
+                    "Bad credentials: no GP tom user `{username}` (username is the merchant's login e-mail)"
+                ))
+            })?;
+        if user.password != password {
+            return Err(OAuthFailure::InvalidGrant(format!(
+                "Bad credentials: wrong password for `{username}`"
+            )));
+        }
         let tid = params.tid.as_deref().filter(|tid| !tid.is_empty());
         let tid = match tid {
             None if user.master => None,
@@ -832,6 +859,29 @@ impl Store {
         Ok(index)
     }
 
+    /// The `currencyCode` error a body would also get once its other fields are fixed: a
+    /// well-formed code that is not the target terminal's currency.
+    #[must_use]
+    pub fn currency_mismatch(
+        &self,
+        principal: &Principal,
+        body: &serde_json::Value,
+    ) -> Option<FieldError> {
+        let code = body.get("currencyCode")?.as_str()?;
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        let tid = body.get("tid").and_then(serde_json::Value::as_str);
+        let terminal = self.target_terminal(principal, tid).ok()?;
+        let currency = &self.terminals[usize::from(terminal)].currency;
+        (code != currency).then(|| {
+            FieldError::new(
+                "currencyCode",
+                format!("must be the terminal's currency {currency}"),
+            )
+        })
+    }
+
     /// `POST /v1/tasks/BATCH`.
     pub fn create_batch_task(
         &mut self,
@@ -912,8 +962,9 @@ impl Store {
     }
 
     fn visible_task(&self, principal: &Principal, task_id: &str) -> Result<u32, StoreError> {
-        parse_uuid(task_id)
-            .and_then(|id| self.task_index.get(&id))
+        let id = parse_uuid(task_id).ok_or_else(|| not_an_id("task", task_id, "taskId"))?;
+        self.task_index
+            .get(&id)
             .copied()
             .filter(|index| self.can_see(principal, self.tasks[*index as usize].terminal))
             .ok_or(StoreError::NotFound("task"))
@@ -1247,9 +1298,11 @@ impl Store {
         transaction_id: &str,
         now: Millis,
     ) -> Result<TransactionBody, StoreError> {
+        let id = parse_uuid(transaction_id)
+            .ok_or_else(|| not_an_id("transaction", transaction_id, "transactionId"))?;
         let index = self
             .transaction_index
-            .get(&parse_uuid(transaction_id).unwrap_or(0))
+            .get(&id)
             .copied()
             .filter(|index| self.can_see(principal, self.transactions[*index as usize].terminal))
             .ok_or(StoreError::NotFound("transaction"))?;
@@ -1424,6 +1477,14 @@ pub struct StoreCounts {
     pub batches: usize,
     /// Live refresh tokens.
     pub refresh_tokens: usize,
+}
+
+/// `abc is not a task id: ids are UUIDs (…), the taskId GP tom answered`.
+fn not_an_id(what: &str, value: &str, field: &str) -> StoreError {
+    let shown: String = value.chars().take(64).collect();
+    StoreError::NotAnId(format!(
+        "`{shown}` is not a {what} id: {what} ids are UUIDs such as 3f1c2b7e-9d4a-4e8b-a0c5-6f2d9e1b7a34; use the `{field}` GP tom answered"
+    ))
 }
 
 fn task_error(code: u16, message: String) -> TaskError {

@@ -35,7 +35,9 @@ pub struct Claims {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     /// No `Authorization: Bearer` header.
-    #[error("Full authentication is required to access this resource")]
+    #[error(
+        "Full authentication is required to access this resource: send `Authorization: Bearer <access_token>` with the access_token of POST /cloud/oauth/token"
+    )]
     Missing,
     /// Not a JWT, wrong algorithm or bad signature.
     #[error("Cannot convert access token to JSON")]

@@ -38,8 +38,11 @@ pub async fn create_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Rejection> {
-    let (client_id, secret) =
-        basic_credentials(&headers).ok_or(Rejection::OAuth(OAuthFailure::InvalidClient))?;
+    let (client_id, secret) = basic_credentials(&headers).ok_or_else(|| {
+        Rejection::OAuth(OAuthFailure::InvalidClient(
+            "Full authentication is required: send `Authorization: Basic base64(client_id:client_secret)` (GP tom's example client: `Basic YXRvbTphc2hmdWY0ZTVmYQ==`)".into(),
+        ))
+    })?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -69,9 +72,9 @@ pub async fn create_token(
     }
     let grant = {
         let mut store = state.store();
-        if !store.client_known(&client_id, &secret) {
-            return Err(Rejection::OAuth(OAuthFailure::InvalidClient));
-        }
+        store
+            .check_client(&client_id, &secret)
+            .map_err(Rejection::OAuth)?;
         store
             .grant_token(state.keys(), &client_id, &params, now)
             .map_err(Rejection::OAuth)?

@@ -274,7 +274,13 @@ pub async fn pipeline<S: Inner>(
                             terminal: Some(answer.terminal),
                             body: Some(json.clone()),
                         });
-                        json_response(answer.status, json)
+                        let mut response = json_response(answer.status, json);
+                        if let Some(warning) = answer.warning {
+                            response
+                                .headers_mut()
+                                .insert(tasks::WARNING_HEADER, warning);
+                        }
+                        response
                     }
                     Err(rejection) => rejection.into_response(),
                 }),

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::extract::{Bearer, JsonBody, RequestTime};
 use super::pipeline::api_json_bytes;
-use crate::domain::request::{parse_batch_request, parse_transaction_request};
+use crate::domain::request::{
+    parse_batch_request, parse_transaction_request, unknown_transaction_fields,
+};
 use crate::domain::task::TaskBody;
 use crate::domain::token::Claims;
 use crate::error::{ApiError, ErrorBody, Rejection};
@@ -48,14 +50,46 @@ pub struct Answer {
     pub terminal: Arc<str>,
     /// The JSON body.
     pub json: Vec<u8>,
+    /// `X-Gptom-Mock-Warning`: what GP tom silently ignored in the request.
+    pub warning: Option<HeaderValue>,
 }
+
+/// The header that tells a client what GP tom would have ignored without a word.
+pub const WARNING_HEADER: HeaderName = HeaderName::from_static("x-gptom-mock-warning");
 
 impl Answer {
     /// The answer as a response tagged for the journal.
     #[must_use]
     pub fn into_response(self) -> Response {
-        api_json_bytes(self.status, self.terminal, self.json)
+        let mut response = api_json_bytes(self.status, self.terminal, self.json);
+        if let Some(warning) = self.warning {
+            response.headers_mut().insert(WARNING_HEADER, warning);
+        }
+        response
     }
+}
+
+/// The warning for fields GP tom does not know (its Spring back end ignores them).
+fn unknown_fields_warning(body: &serde_json::Value) -> Option<HeaderValue> {
+    let unknown = unknown_transaction_fields(body);
+    if unknown.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = unknown
+        .iter()
+        .map(|(key, meant)| {
+            let key = key.escape_default();
+            match meant {
+                Some(meant) => format!("`{key}` (did you mean `{meant}`?)"),
+                None => format!("`{key}`"),
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&format!(
+        "GP tom ignores unknown field(s) {}",
+        parts.join(", ")
+    ))
+    .ok()
 }
 
 /// The body of `createTransactionTask`, shared by the handler and the pipeline's direct dispatch.
@@ -65,10 +99,18 @@ pub fn create_transaction_answer(
     now: crate::clock::Millis,
     body: &serde_json::Value,
 ) -> Result<Answer, Rejection> {
-    create_task(state, claims, now, |store, principal| {
-        let request = parse_transaction_request(body).map_err(ApiError::fields)?;
+    let mut answer = create_task(state, claims, now, |store, principal| {
+        let request = parse_transaction_request(body).map_err(|mut errors| {
+            // Every broken field at once: the terminal's currency too, though the body failed.
+            if let Some(error) = store.currency_mismatch(principal, body) {
+                errors.push(error);
+            }
+            ApiError::fields(errors)
+        })?;
         Ok(store.create_transaction_task(principal, request, now)?)
-    })
+    })?;
+    answer.warning = unknown_fields_warning(body);
+    Ok(answer)
 }
 
 /// Creates a BATCH task: closes the terminal's open batch once the task runs.
@@ -122,6 +164,7 @@ fn create_task(
         status,
         terminal,
         json,
+        warning: None,
     })
 }
 
@@ -170,5 +213,6 @@ pub fn get_task_answer(
         status: StatusCode::OK,
         terminal,
         json,
+        warning: None,
     })
 }

@@ -151,3 +151,96 @@ mod never_panics {
         }
     }
 }
+
+#[tokio::test]
+async fn a_misspelled_field_is_named_next_to_the_one_it_should_have_been() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    let reply = mock
+        .create(
+            &token,
+            json!({"transactionType": "SALE", "amount": 1000, "currencyCode": "CZK", "paymentMetod": "CARD"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body["errors"][0]["message"],
+        "must not be null (the body has `paymentMetod`, which GP tom ignores: did you mean `paymentMethod`?)"
+    );
+    let cancel = mock
+        .create(
+            &token,
+            json!({"transactionType": "CANCEL", "currencyCode": "CZK", "cancelMode": "OLDER_TRANSACTION", "transactionId": "123"}),
+        )
+        .await;
+    assert_eq!(cancel.status, StatusCode::BAD_REQUEST);
+    assert!(
+        cancel.text.contains("did you mean `originTransactionID`?"),
+        "{}",
+        cancel.text
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_field_is_accepted_as_gp_tom_does_with_a_warning_header() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    let reply = mock
+        .create(
+            &token,
+            json!({"transactionType": "SALE", "amount": 1000, "currencyCode": "CZK", "paymentMethod": "CARD", "clientId": "pos-1"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    assert_eq!(
+        reply
+            .headers
+            .get("x-gptom-mock-warning")
+            .and_then(|value| value.to_str().ok()),
+        Some("GP tom ignores unknown field(s) `clientId` (did you mean `clientID`?)")
+    );
+}
+
+#[tokio::test]
+async fn every_broken_field_includes_the_terminals_currency() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    let reply = mock
+        .create(
+            &token,
+            json!({"transactionType": "SALE", "amount": "10.00", "currencyCode": "XYZ"}),
+        )
+        .await;
+    let fields: Vec<&str> = reply.body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|error| error["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["amount", "paymentMethod", "currencyCode"]);
+}
+
+#[tokio::test]
+async fn an_id_that_cannot_be_an_id_is_named_as_such() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    for (path, what) in [
+        ("/v1/tasks/12345", "`12345` is not a task id"),
+        ("/v1/transactions/abc", "`abc` is not a transaction id"),
+    ] {
+        let reply = mock.call(Method::GET, path, Some(&token), None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        let message = reply.body["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with(what), "{message}");
+        assert!(message.contains("UUID"), "{message}");
+    }
+    let unknown = mock
+        .call(
+            Method::GET,
+            "/v1/tasks/00000000-0000-4000-8000-000000000000",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(unknown.body["message"], "task not found");
+}

@@ -107,6 +107,16 @@ async fn run_script(mock: &Mock) -> Vec<String> {
             Some("application/json"),
             Token::Jan,
         ),
+        post(
+            r#"{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD","clientId":"x","colour":"red"}"#,
+            Some("application/json"),
+            Token::Jan,
+        ),
+        post(
+            r#"{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMetod":"CARD"}"#,
+            Some("application/json"),
+            Token::Jan,
+        ),
         post(sale, Some("application/json"), Token::None),
         post("{\"amount\":", Some("text/plain"), Token::Garbage),
         post(sale, Some("application/json"), Token::Jan),

@@ -204,3 +204,56 @@ async fn a_tampered_or_foreign_token_is_refused() {
     let reply = mock.call(Method::GET, "/v1/tasks/x", None, None).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn each_oauth_refusal_says_which_part_was_wrong_and_what_to_send() {
+    let mock = Mock::new();
+    let cases = [
+        (
+            None,
+            "grant_type=password&username=a&password=b",
+            "Basic base64(client_id:client_secret)",
+        ),
+        (
+            Some("Basic YXRvbTp3cm9uZw=="),
+            "grant_type=password&username=a&password=b",
+            "wrong secret for client `atom`",
+        ),
+        (
+            Some("Basic bm9ib2R5Ong="),
+            "grant_type=password&username=a&password=b",
+            "no client `nobody`",
+        ),
+        (
+            Some(BASIC),
+            "grant_type=password&username=nobody%40example.com&password=b&tid=999888",
+            "no GP tom user `nobody@example.com`",
+        ),
+        (
+            Some(BASIC),
+            "grant_type=password&username=jan.novak%40example.com&password=b&tid=999888",
+            "wrong password for `jan.novak@example.com`",
+        ),
+    ];
+    for (basic, form, expected) in cases {
+        let reply = mock.form("/cloud/oauth/token", basic, form).await;
+        let description = reply.body["error_description"].as_str().unwrap_or_default();
+        assert!(description.contains(expected), "{form}: {description}");
+    }
+    let missing = mock
+        .call(
+            Method::GET,
+            "/v1/tasks/00000000-0000-4000-8000-000000000000",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        missing
+            .text
+            .contains("send `Authorization: Bearer <access_token>`"),
+        "{}",
+        missing.text
+    );
+}
