@@ -294,6 +294,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("starting the tokio runtime")?;
     runtime.block_on(async move {
+        // A port file left by an earlier run must not announce a port nobody listens on.
+        if let Some(path) = &args.port_file {
+            match std::fs::remove_file(path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(error)
+                        .with_context(|| format!("removing the old port file {}", path.display()));
+                }
+                _ => {}
+            }
+        }
         let address = SocketAddr::new(args.bind, args.port);
         let listener = match tokio::net::TcpListener::bind(address).await {
             Ok(listener) => listener,
@@ -433,11 +443,11 @@ fn wait(
             .build()
             .context("building the HTTP client")?;
         let mut base = base.trim_end_matches('/').to_owned();
-        // With a port file, nothing is asked before the file names the port.
+        // With a port file, nothing is asked before the file names the port; it is read again
+        // on every round, so a mock that starts later and rewrites it is found.
         let mut port_known = port_file.is_none();
         loop {
             if let Some(path) = port_file
-                && !port_known
                 && let Some(port) = std::fs::read_to_string(path)
                     .ok()
                     .and_then(|text| text.trim().parse::<u16>().ok())

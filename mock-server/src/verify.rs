@@ -442,7 +442,7 @@ impl Report {
                 "failed" => "FAIL",
                 _ => "SKIP",
             };
-            text.push_str(&format!("{mark} {:<28} {}\n", rule.id, rule.title));
+            text.push_str(&format!("{mark} {:<31} {}\n", rule.id, rule.title));
             for item in &rule.evidence {
                 text.push_str(&format!(
                     "       #{} {} {} → {}: {}\n",
