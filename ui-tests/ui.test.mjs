@@ -25,11 +25,11 @@ async function startMock() {
   });
 }
 
-async function token(tid = "999888") {
+async function token(tid = "999888", user = "jan.novak@example.com") {
   const response = await fetch(`${base}/cloud/oauth/token`, {
     method: "POST",
     headers: { Authorization: "Basic " + Buffer.from("atom:ashfuf4e5fa").toString("base64"), "Content-Type": "application/x-www-form-urlencoded" },
-    body: `grant_type=password&username=jan.novak%40example.com&password=ABCDEFGHIJKL&tid=${tid}`,
+    body: `grant_type=password&username=${encodeURIComponent(user)}&password=ABCDEFGHIJKL&tid=${tid}`,
   });
   assert.equal(response.status, 200);
   return (await response.json()).access_token;
@@ -133,4 +133,69 @@ test("controls are keyboard-operable and the page fits a tablet", async () => {
   await page.setViewportSize({ width: 800, height: 1000 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `horizontal overflow of ${overflow}px at tablet width`);
+});
+
+test("every input and select has a label a screen reader and a person can read", async () => {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll("input, select")]
+    .filter((control) => !(control.labels && control.labels.length) && !control.getAttribute("aria-label"))
+    .map((control) => control.outerHTML.slice(0, 80)));
+  assert.deepEqual(unlabelled, []);
+});
+
+test("transactions show reference and time, cancellations their amount, counts their plural", async () => {
+  const accessToken = await token("999889");
+  const sale = await api("POST", "/v1/tasks/TRANSACTION", accessToken, { transactionType: "SALE", amount: 1250, currencyCode: "CZK", paymentMethod: "CARD", originReferenceNum: "Invoice 37364FD payment" });
+  assert.equal(sale.status, 201);
+  await fetch(`${base}/__mock/clock/advance`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ seconds: 5 }) });
+  const done = await api("GET", `/v1/tasks/${sale.body.taskId}`, accessToken);
+  assert.equal(done.body.state, "COMPLETED");
+  const cancel = await api("POST", "/v1/tasks/TRANSACTION", accessToken, { transactionType: "CANCEL", currencyCode: "CZK", cancelMode: "LAST_TRANSACTION" });
+  assert.equal(cancel.status, 201);
+  const row = page.locator(`[data-transaction="${done.body.transactionId}"]`);
+  await row.waitFor();
+  const text = await row.innerText();
+  assert.match(text, /Invoice 37364FD payment/);
+  assert.match(text, /2026-01-15 \d\d:\d\d:\d\d/);
+  const cancelRow = page.locator(`[data-task-row="${cancel.body.taskId}"]`);
+  await cancelRow.waitFor();
+  assert.match(await cancelRow.innerText(), /12[.,]50/);
+  const terminal = await page.locator('.terminal[data-tid="999889"]').innerText();
+  assert.doesNotMatch(terminal, /\b1 sales\b/);
+});
+
+async function noSidewaysScroll() {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+test("on a phone (390 px) decisions are reachable without sideways scrolling; at 1440 px too", async () => {
+  const terminal = page.locator('.terminal[data-tid="777666"] input.manual-toggle');
+  await terminal.check();
+  await eventually(async () => (await (await fetch(`${base}/__mock/view`)).json()).state.terminals[2].manual, "manual mode");
+  const eva = await token("777666", "eva.svobodova@example.com");
+  const created = await api("POST", "/v1/tasks/TRANSACTION", eva, { transactionType: "SALE", amount: 990, currencyCode: "EUR", paymentMethod: "CARD", originReferenceNum: "Table 7" });
+  assert.equal(created.status, 201);
+  const controls = page.locator(`.decide[data-task="${created.body.taskId}"]`);
+  await controls.waitFor();
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(100);
+  assert.ok(await noSidewaysScroll() <= 1, "no horizontal overflow at 390 px");
+  const approve = controls.getByRole("button", { name: "Approve" });
+  await approve.scrollIntoViewIfNeeded();
+  const box = await approve.boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `Approve is on screen: ${JSON.stringify(box)}`);
+  const scrollX = await page.evaluate(() => window.scrollX);
+  assert.equal(scrollX, 0, "the page does not shift sideways");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(root, "docs", "ui-390.png"), fullPage: false });
+
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.waitForTimeout(100);
+  assert.ok(await noSidewaysScroll() <= 1, "no horizontal overflow at 1440 px");
+  await page.screenshot({ path: path.join(root, "docs", "ui-1440.png"), fullPage: false });
+
+  await approve.click();
+  await eventually(async () => (await api("GET", `/v1/tasks/${created.body.taskId}`, eva)).body.state === "COMPLETED", "the approved task");
+  await terminal.uncheck();
+  await page.setViewportSize({ width: 1280, height: 900 });
 });
