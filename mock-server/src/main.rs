@@ -147,9 +147,13 @@ struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, default_value_t = gptom_mock::state::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
-    /// JWT signing secret; derived from the seed by default.
+    /// JWT signing secret (at least 16 characters); random per start by default.
     #[arg(long, env = "GPTOM_MOCK_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Derive the JWT signing key from --seed, so tokens are byte-for-byte the same in every run
+    /// (for snapshot tests; anyone who knows the seed can then forge tokens). Needs --seed.
+    #[arg(long, requires = "seed", conflicts_with = "jwt_secret")]
+    reproducible_tokens: bool,
     /// Log format.
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
@@ -230,8 +234,29 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
     }
 }
 
+/// The shortest admin token or JWT secret accepted: an empty one (what a missing CI secret
+/// expands to) or a short one would leave the control plane or the tokens guessable.
+const MIN_SECRET_LEN: usize = 16;
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     install_logging(args.log_format, &args.log_level);
+    if let Some(token) = &args.admin_token
+        && token.trim().chars().count() < MIN_SECRET_LEN
+    {
+        bail!(
+            "--admin-token must be at least {MIN_SECRET_LEN} characters (it is {}): an empty or \
+             short token, as a missing CI secret expands to, would open the control plane. \
+             Generate one, e.g. --admin-token \"$(openssl rand -hex 16)\"",
+            token.trim().chars().count()
+        );
+    }
+    if let Some(secret) = &args.jwt_secret
+        && secret.chars().count() < MIN_SECRET_LEN
+    {
+        bail!(
+            "--jwt-secret must be at least {MIN_SECRET_LEN} characters; leave it out for a random key"
+        );
+    }
     if !args.bind.is_loopback() && args.admin_token.is_none() {
         bail!(
             "refusing to bind {} without --admin-token: the control plane (/__mock/*) could reset \
@@ -281,7 +306,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         journal_capacity: args.journal_size,
         admin_token: args.admin_token.clone(),
-        jwt_secret: args.jwt_secret.clone(),
+        jwt_secret: if args.reproducible_tokens {
+            Some(gptom_mock::state::reproducible_secret(seed))
+        } else {
+            args.jwt_secret.clone()
+        },
     };
     let scenario_names: Vec<String> = config
         .scenarios

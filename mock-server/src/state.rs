@@ -30,7 +30,8 @@ pub struct MockConfig {
     pub journal_capacity: usize,
     /// When set, `/__mock/*` requires `Authorization: Bearer <token>` or `X-Admin-Token`.
     pub admin_token: Option<String>,
-    /// The JWT signing secret; derived from the seed when `None`.
+    /// The JWT signing secret; random per process when `None` (`--jwt-secret` pins it,
+    /// `--reproducible-tokens` derives it from `--seed`).
     pub jwt_secret: Option<String>,
 }
 
@@ -48,6 +49,25 @@ impl MockConfig {
             jwt_secret: None,
         })
     }
+}
+
+/// 32 random bytes from the operating system, hex-encoded.
+fn random_secret() -> String {
+    use std::fmt::Write;
+    let bytes: [u8; 32] = rand::random();
+    bytes
+        .iter()
+        .fold(String::with_capacity(64), |mut text, byte| {
+            let _ = write!(text, "{byte:02x}");
+            text
+        })
+}
+
+/// The signing secret `--reproducible-tokens` derives from a seed: the same tokens in every run
+/// with that seed, so predictable by anyone who knows it.
+#[must_use]
+pub fn reproducible_secret(seed: u64) -> String {
+    format!("gptom-mock-signing-key-{seed}")
 }
 
 /// What every handler shares. Cheap to clone.
@@ -74,10 +94,9 @@ impl AppState {
     /// A mock with this configuration and clock.
     #[must_use]
     pub fn new(config: MockConfig, clock: Arc<dyn Clock>) -> Self {
-        let secret = config
-            .jwt_secret
-            .clone()
-            .unwrap_or_else(|| format!("gptom-mock-signing-key-{}", config.seed));
+        // Without a pinned secret the key is random per process: nobody who can reach the mock
+        // can forge a token from a known seed.
+        let secret = config.jwt_secret.clone().unwrap_or_else(random_secret);
         let now = clock.now();
         let store = Store::new(
             Arc::clone(&config.fixtures),

@@ -695,7 +695,10 @@ impl Store {
         let refresh_token = match reuse_refresh {
             Some(token) => token,
             None => {
-                let token = self.ids.opaque(43);
+                // The seeded sequence advances as it always did (so ids under a seed stay what
+                // they were); the token itself is a secret and never comes from it.
+                let _ = self.ids.opaque(43);
+                let token = secret_token();
                 self.remember_refresh(
                     token.clone(),
                     RefreshRecord {
@@ -747,6 +750,23 @@ impl Store {
                     .ok_or(StoreError::Unauthorized(TokenError::Invalid))?,
             ),
         };
+        // A validly signed token still has to be one the token endpoint could have issued: a
+        // terminal of the user's merchant (or company, for a master account), and `tid: null`
+        // only for a master account.
+        let account = &self.fixtures.users[usize::from(user)];
+        let issuable = match terminal {
+            None => account.master,
+            Some(index) => {
+                let terminal = &self.terminals[usize::from(index)];
+                terminal.merchant_id == account.merchant_id
+                    || (account.master
+                        && self.fixtures.company_of(&account.merchant_id)
+                            == Some(terminal.company.as_str()))
+            }
+        };
+        if !issuable {
+            return Err(StoreError::Unauthorized(TokenError::Invalid));
+        }
         let policy = self.token_policy(claims.tid.as_deref()).clone();
         if policy.access_expire_at_ms.is_some_and(|at| now.0 >= at) {
             return Err(StoreError::Unauthorized(TokenError::Revoked));
@@ -1477,6 +1497,17 @@ pub struct StoreCounts {
     pub batches: usize,
     /// Live refresh tokens.
     pub refresh_tokens: usize,
+}
+
+/// A refresh token: a secret, so drawn from the operating system's randomness, never from the
+/// seeded sequence (which restarts on reset and is the same in every process with one `--seed`).
+fn secret_token() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut rng = rand::rng();
+    (0..43)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 /// `abc is not a task id: ids are UUIDs (…), the taskId GP tom answered`.

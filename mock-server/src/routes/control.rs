@@ -659,10 +659,13 @@ pub async fn require_admin(
             .map(|(_, value)| value.into_owned())
     });
     let presented = [bearer, direct, query_token.as_deref()];
-    if presented
-        .iter()
-        .flatten()
-        .any(|token| constant_time_eq(token.as_bytes(), expected.as_bytes()))
+    // A blank configured token (possible for library users; the CLI refuses it) locks the
+    // control plane rather than opening it to a blank header.
+    if !expected.trim().is_empty()
+        && presented
+            .iter()
+            .flatten()
+            .any(|token| constant_time_eq(token.as_bytes(), expected.as_bytes()))
     {
         next.run(request).await
     } else {
@@ -674,11 +677,30 @@ pub async fn require_admin(
     }
 }
 
-fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
-    left.len() == right.len()
-        && left
-            .iter()
-            .zip(right)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+/// Compares in time that depends only on the presented token's length, never on where the two
+/// differ or on the expected token's length; an empty expected token matches nothing.
+fn constant_time_eq(presented: &[u8], expected: &[u8]) -> bool {
+    let mut difference = u8::from(presented.len() != expected.len() || expected.is_empty());
+    for (index, byte) in presented.iter().enumerate() {
+        let other = expected
+            .get(index % expected.len().max(1))
+            .copied()
+            .unwrap_or(0);
+        difference |= byte ^ other;
+    }
+    difference == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn only_the_whole_token_matches_and_an_empty_one_never() {
+        assert!(constant_time_eq(b"0123456789abcdef", b"0123456789abcdef"));
+        assert!(!constant_time_eq(b"0123456789abcde", b"0123456789abcdef"));
+        assert!(!constant_time_eq(b"0123456789abcdefX", b"0123456789abcdef"));
+        assert!(!constant_time_eq(b"", b""));
+        assert!(!constant_time_eq(b"", b"0123456789abcdef"));
+    }
 }

@@ -159,3 +159,24 @@ fn a_closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::thread::sleep(Duration::from_millis(1));
 }
+
+#[test]
+fn an_empty_or_short_admin_token_refuses_to_start() {
+    for token in ["", " ", "short"] {
+        let refused = binary()
+            .args(["--bind", "0.0.0.0", "--port", "0", "--admin-token", token])
+            .output()
+            .expect("gptom-mock");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{token:?}: {stderr}");
+        assert!(stderr.contains("at least 16 characters"), "{stderr}");
+    }
+    let refused = binary()
+        .args(["--port", "0", "--reproducible-tokens"])
+        .output()
+        .expect("gptom-mock");
+    assert!(
+        !refused.status.success(),
+        "--reproducible-tokens needs --seed"
+    );
+}

@@ -8,6 +8,7 @@ mod batch;
 mod cli;
 mod control;
 mod direct;
+mod hardening;
 mod isolation;
 mod oauth;
 mod openapi;

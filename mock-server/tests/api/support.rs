@@ -34,6 +34,13 @@ impl Mock {
         Self::with_config(MockConfig::embedded().expect("fixtures"))
     }
 
+    /// The embedded fixtures with the signing key pinned, so two mocks issue the same tokens.
+    pub fn pinned_config() -> MockConfig {
+        let mut config = MockConfig::embedded().expect("fixtures");
+        config.jwt_secret = Some(gptom_mock::state::reproducible_secret(0));
+        config
+    }
+
     pub fn with_scenario(scenario: gptom_mock::scenario::Scenario) -> Self {
         let mut config = MockConfig::embedded().expect("fixtures");
         config.scenarios = vec![Arc::new(scenario)];
@@ -49,8 +56,8 @@ impl Mock {
     }
 
     /// A mock whose pipeline sends every request through the router (no direct dispatch).
-    pub fn routed_only() -> Self {
-        let mock = Self::new();
+    pub fn routed_only_with(config: MockConfig) -> Self {
+        let mock = Self::with_config(config);
         Mock {
             router: app(mock.state.clone()).without_direct_dispatch(),
             state: mock.state,

@@ -148,13 +148,23 @@ async fn another_terminal_is_not_blocked_by_a_busy_one() {
 #[tokio::test]
 async fn the_same_seed_gives_the_same_ids_and_card_data() {
     let mut results = Vec::new();
+    let mut tokens = Vec::new();
     for _ in 0..2 {
         let mock = Mock::new();
         let token = mock.token(JAN, Some("999888")).await;
         let (task, transaction) = mock.pay(&token, 1000).await;
-        results.push((token, task, transaction));
+        results.push((task, transaction));
+        tokens.push(token);
     }
     assert_eq!(results[0], results[1]);
+    // Tokens are secrets: the same only with a pinned key (`--reproducible-tokens`).
+    assert_ne!(tokens[0], tokens[1]);
+    let mut pinned = Vec::new();
+    for _ in 0..2 {
+        let mock = Mock::with_config(Mock::pinned_config());
+        pinned.push(mock.token(JAN, Some("999888")).await);
+    }
+    assert_eq!(pinned[0], pinned[1]);
 }
 
 #[tokio::test]
