@@ -61,15 +61,23 @@ impl JournalEntry {
         self.uri.split_once('?').map(|(_, query)| query)
     }
 
-    /// The request body as text, secrets masked, cut at 8 KiB.
+    /// The request body as text, secrets masked, cut at 8 KiB. Whatever the content type says,
+    /// a body that is not a JSON object is masked as a form: the token endpoint reads forms.
     #[must_use]
     pub fn request_text(&self) -> Option<String> {
-        let form = self.content_type.as_ref().is_some_and(|value| {
-            value
-                .as_bytes()
-                .starts_with(b"application/x-www-form-urlencoded")
-        });
-        mask_body(&self.request_body, form)
+        let json = self
+            .request_body
+            .iter()
+            .find(|byte| !byte.is_ascii_whitespace())
+            == Some(&b'{');
+        mask_body(&self.request_body, !json)
+    }
+
+    /// The query string, secrets masked (a password in the token endpoint's query, a deep link's
+    /// `password` inside `/app2app?url=`).
+    #[must_use]
+    pub fn query_masked(&self) -> Option<String> {
+        self.query().map(mask_form)
     }
 
     /// The answer body as text, secrets masked, cut at 8 KiB.
@@ -99,7 +107,7 @@ impl Serialize for JournalEntry {
         out.serialize_field("time", &self.time_ms.to_iso())?;
         out.serialize_field("method", self.method.as_str())?;
         out.serialize_field("path", self.path())?;
-        out.serialize_field("query", &self.query())?;
+        out.serialize_field("query", &self.query_masked())?;
         out.serialize_field("status", &self.status)?;
         out.serialize_field("terminal", &self.terminal)?;
         out.serialize_field("authorization", &self.authorization_masked())?;
@@ -275,17 +283,65 @@ pub fn mask_body(bytes: &[u8], form: bool) -> Option<String> {
 
 const SECRET_KEYS: &[&str] = &["password", "refresh_token", "access_token", "client_secret"];
 
+/// Whether a form key names a secret once decoded as the server decodes it (`pass%77ord`,
+/// `Password`, `refresh%5Ftoken` all do).
+fn secret_key(raw_key: &str) -> Option<&'static str> {
+    let decode = |text: &str| {
+        form_urlencoded::parse(format!("{text}=").as_bytes())
+            .next()
+            .map(|(key, _)| key.into_owned())
+            .unwrap_or_default()
+    };
+    // Twice: GP tom's app decodes deep-link parameters twice.
+    let once = decode(raw_key);
+    let twice = decode(&once).to_ascii_lowercase();
+    let once = once.to_ascii_lowercase();
+    SECRET_KEYS
+        .iter()
+        .copied()
+        .find(|secret| *secret == once || *secret == twice)
+}
+
+/// Masks `key=value` pairs whose key is a secret; a value that is itself a link or query with
+/// secrets in it (a deep link in `/app2app?url=`) is masked inside, re-encoded.
 fn mask_form(text: &str) -> String {
+    mask_form_depth(text, 0)
+}
+
+fn mask_form_depth(text: &str, depth: u8) -> String {
     text.split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, value)) if SECRET_KEYS.contains(&key) => {
-                if key == "password" || key == "client_secret" {
-                    format!("{key}=***")
-                } else {
-                    format!("{key}={}", mask(value))
+            Some((key, value)) => match secret_key(key) {
+                Some("password" | "client_secret") => format!("{key}=***"),
+                Some(_) => {
+                    let decoded = form_urlencoded::parse(format!("x={value}").as_bytes())
+                        .next()
+                        .map(|(_, value)| value.into_owned())
+                        .unwrap_or_default();
+                    format!("{key}={}", mask(&decoded))
                 }
-            }
-            _ => pair.to_owned(),
+                None if depth < 2 && value.contains('%') => {
+                    let decoded = form_urlencoded::parse(format!("x={value}").as_bytes())
+                        .next()
+                        .map(|(_, value)| value.into_owned())
+                        .unwrap_or_default();
+                    match decoded.split_once('?') {
+                        Some((head, inner))
+                            if SECRET_KEYS
+                                .iter()
+                                .any(|secret| inner.to_ascii_lowercase().contains(secret)) =>
+                        {
+                            let masked = format!("{head}?{}", mask_form_depth(inner, depth + 1));
+                            let encoded: String =
+                                form_urlencoded::byte_serialize(masked.as_bytes()).collect();
+                            format!("{key}={encoded}")
+                        }
+                        _ => pair.to_owned(),
+                    }
+                }
+                None => pair.to_owned(),
+            },
+            None => pair.to_owned(),
         })
         .collect::<Vec<_>>()
         .join("&")

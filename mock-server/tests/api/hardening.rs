@@ -105,3 +105,105 @@ async fn a_blank_admin_token_locks_the_control_plane_instead_of_opening_it() {
         }
     }
 }
+
+mod secrets {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use proptest::prelude::*;
+
+    fn encode(text: &str) -> String {
+        url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+    }
+
+    /// Sends the secret in one of the request shapes a client (or an attacker) might use.
+    async fn send_secret(mock: &Mock, shape: u8, secret: &str) {
+        let basic = BASIC.to_owned();
+        let request = |method: Method, uri: String, content_type: Option<&str>, body: String| {
+            let mut builder = Request::builder().method(method).uri(uri);
+            builder = builder.header(header::AUTHORIZATION, basic.clone());
+            if let Some(content_type) = content_type {
+                builder = builder.header(header::CONTENT_TYPE, content_type);
+            }
+            builder.body(Body::from(body)).expect("request")
+        };
+        let login = format!(
+            "grant_type=password&username=jan.novak%40example.com&password={}&tid=999888",
+            encode(secret)
+        );
+        let built = match shape {
+            0 => request(
+                Method::POST,
+                "/cloud/oauth/token".into(),
+                Some("application/x-www-form-urlencoded"),
+                login,
+            ),
+            1 => request(
+                Method::POST,
+                "/cloud/oauth/token".into(),
+                Some("APPLICATION/X-WWW-FORM-URLENCODED; charset=UTF-8"),
+                login,
+            ),
+            2 => request(
+                Method::POST,
+                "/cloud/oauth/token".into(),
+                Some("application/x-www-form-urlencoded"),
+                login.replace("password=", "pass%77ord="),
+            ),
+            3 => request(
+                Method::POST,
+                format!("/cloud/oauth/token?{login}"),
+                None,
+                String::new(),
+            ),
+            4 => request(
+                Method::POST,
+                "/api/oauth/token".into(),
+                Some("application/x-www-form-urlencoded"),
+                format!(
+                    "grant_type=refresh_token&refresh%5Ftoken={}",
+                    encode(secret)
+                ),
+            ),
+            5 => request(
+                Method::POST,
+                "/cloud/oauth/token".into(),
+                Some("text/plain"),
+                login,
+            ),
+            _ => {
+                let link = format!(
+                    "gptom://login?username=jan.novak%40example.com&password={}&tid=999888",
+                    encode(secret)
+                );
+                request(
+                    Method::GET,
+                    format!("/app2app?url={}", encode(&link)),
+                    None,
+                    String::new(),
+                )
+            }
+        };
+        mock.send(built).await;
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        #[test]
+        fn no_secret_from_any_request_shape_reaches_the_journal_or_the_page(
+            secret in "[A-Za-z0-9]{12,24}",
+            shape in 0u8..7,
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let mock = Mock::new();
+                send_secret(&mock, shape, &secret).await;
+                for path in ["/__mock/requests", "/__mock/view", "/__mock/state"] {
+                    let seen = mock.call(Method::GET, path, None, None).await.text;
+                    prop_assert!(!seen.contains(&secret), "shape {shape}: {path} shows the secret: {seen}");
+                }
+                Ok(())
+            })?;
+        }
+    }
+}
