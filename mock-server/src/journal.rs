@@ -15,6 +15,13 @@ use crate::domain::store::mask;
 pub const DEFAULT_CAPACITY: usize = 10_000;
 /// Bodies longer than this are cut in the journal.
 pub const BODY_LIMIT: usize = 8 * 1024;
+/// What an entry keeps of a body or a URI: larger ones are cut when recorded (their size is
+/// kept), so a stream of huge requests cannot fill memory through the journal.
+pub const STORE_LIMIT: usize = 16 * 1024;
+/// The journal's default bound in bytes (bodies, URIs and a per-entry overhead).
+pub const DEFAULT_MAX_BYTES: usize = 32 * 1024 * 1024;
+/// What an entry costs beyond its bodies and URI (the struct, its `Arc`, the deque slot).
+const ENTRY_OVERHEAD: usize = 256;
 
 /// One received request. Cheap to record (reference-counted handles, no copies, no masking);
 /// secrets are masked when the entry is read.
@@ -38,8 +45,10 @@ pub struct JournalEntry {
     pub authorization: Option<Box<str>>,
     /// Request content type.
     pub content_type: Option<Box<str>>,
-    /// Request body (masked when read).
+    /// Request body (masked when read), at most [`STORE_LIMIT`] bytes of it.
     pub request_body: Bytes,
+    /// The request body's size as received.
+    pub request_size: usize,
     /// Answer body (masked when read).
     pub response_body: Bytes,
     /// Real time spent, microseconds.
@@ -48,7 +57,40 @@ pub struct JournalEntry {
     pub fault: Option<String>,
 }
 
+/// At most [`STORE_LIMIT`] bytes of a body, copied when cut so the rest can be freed.
+#[must_use]
+pub fn stored_body(bytes: &Bytes) -> Bytes {
+    if bytes.len() > STORE_LIMIT {
+        Bytes::copy_from_slice(&bytes[..STORE_LIMIT])
+    } else {
+        bytes.clone()
+    }
+}
+
+/// At most [`STORE_LIMIT`] bytes of a URI (on a character boundary), marked when cut.
+#[must_use]
+pub fn stored_uri(uri: Box<str>) -> Box<str> {
+    if uri.len() <= STORE_LIMIT {
+        return uri;
+    }
+    let mut end = STORE_LIMIT;
+    while !uri.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…({} bytes)", &uri[..end], uri.len()).into_boxed_str()
+}
+
 impl JournalEntry {
+    /// What the entry holds in memory, for the journal's byte bound.
+    #[must_use]
+    pub fn weight(&self) -> usize {
+        self.uri.len()
+            + self.request_body.len()
+            + self.response_body.len()
+            + self.authorization.as_deref().map_or(0, str::len)
+            + ENTRY_OVERHEAD
+    }
+
     /// The path.
     #[must_use]
     pub fn path(&self) -> &str {
@@ -70,7 +112,7 @@ impl JournalEntry {
             .iter()
             .find(|byte| !byte.is_ascii_whitespace())
             == Some(&b'{');
-        mask_body(&self.request_body, !json)
+        mask_body(&self.request_body, self.request_size, !json)
     }
 
     /// The query string, secrets masked (a password in the token endpoint's query, a deep link's
@@ -83,7 +125,7 @@ impl JournalEntry {
     /// The answer body as text, secrets masked, cut at 8 KiB.
     #[must_use]
     pub fn response_text(&self) -> Option<String> {
-        mask_body(&self.response_body, false)
+        mask_body(&self.response_body, self.response_body.len(), false)
     }
 
     /// `Bearer eyJh…x9Q0`.
@@ -127,6 +169,8 @@ impl Serialize for JournalEntry {
 pub struct Journal {
     entries: VecDeque<Arc<JournalEntry>>,
     capacity: usize,
+    max_bytes: usize,
+    bytes: usize,
     dropped: u64,
     next_seq: u64,
 }
@@ -164,12 +208,26 @@ impl Journal {
     /// An empty journal keeping `capacity` entries (0 disables it).
     #[must_use]
     pub fn new(capacity: usize) -> Self {
+        Self::bounded(capacity, DEFAULT_MAX_BYTES)
+    }
+
+    /// An empty journal keeping at most `capacity` entries and `max_bytes` of their weight.
+    #[must_use]
+    pub fn bounded(capacity: usize, max_bytes: usize) -> Self {
         Journal {
             entries: VecDeque::with_capacity(capacity.min(1024)),
             capacity,
+            max_bytes,
+            bytes: 0,
             dropped: 0,
             next_seq: 1,
         }
+    }
+
+    /// What the kept entries weigh, bytes.
+    #[must_use]
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The next sequence number.
@@ -181,20 +239,26 @@ impl Journal {
 
     /// Appends, dropping the oldest entry when full.
     pub fn push(&mut self, entry: JournalEntry) {
-        if self.capacity == 0 {
+        let weight = entry.weight();
+        if self.capacity == 0 || weight > self.max_bytes {
             self.dropped += 1;
             return;
         }
-        if self.entries.len() >= self.capacity {
-            self.entries.pop_front();
+        while self.entries.len() >= self.capacity || self.bytes + weight > self.max_bytes {
+            let Some(oldest) = self.entries.pop_front() else {
+                break;
+            };
+            self.bytes -= oldest.weight();
             self.dropped += 1;
         }
+        self.bytes += weight;
         self.entries.push_back(Arc::new(entry));
     }
 
     /// Forgets every entry (sequence numbers go on).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.bytes = 0;
         self.dropped = 0;
     }
 
@@ -263,7 +327,7 @@ impl Journal {
 
 /// Masks secrets in a request or answer body before it is journaled.
 #[must_use]
-pub fn mask_body(bytes: &[u8], form: bool) -> Option<String> {
+pub fn mask_body(bytes: &[u8], size: usize, form: bool) -> Option<String> {
     if bytes.is_empty() {
         return None;
     }
@@ -274,8 +338,9 @@ pub fn mask_body(bytes: &[u8], form: bool) -> Option<String> {
     } else {
         mask_json_tokens(&text)
     };
-    Some(if bytes.len() > BODY_LIMIT {
-        format!("{masked}… ({} bytes)", bytes.len())
+    let size = size.max(bytes.len());
+    Some(if size > BODY_LIMIT {
+        format!("{masked}… ({size} bytes)")
     } else {
         masked
     })
@@ -384,10 +449,37 @@ mod tests {
             authorization: None,
             content_type: None,
             request_body: Bytes::new(),
+            request_size: 0,
             response_body: Bytes::new(),
             duration_us: 0,
             fault: None,
         }
+    }
+
+    #[test]
+    fn the_journal_is_bounded_in_bytes_and_cuts_huge_bodies_when_recording() {
+        let huge = Bytes::from(vec![b'x'; 60 * 1024]);
+        let stored = stored_body(&huge);
+        assert_eq!(stored.len(), STORE_LIMIT);
+        let uri = format!("/app2app?url={}", "y".repeat(60 * 1024));
+        assert!(stored_uri(uri.into_boxed_str()).len() < STORE_LIMIT + 32);
+        let mut journal = Journal::bounded(10_000, 64 * 1024);
+        for seq in 1..=100 {
+            let mut big = entry(seq, "999888");
+            big.request_body = stored_body(&huge);
+            big.request_size = huge.len();
+            journal.push(big);
+        }
+        assert!(journal.bytes() <= 64 * 1024, "{}", journal.bytes());
+        assert_eq!(journal.len() as u64 + journal.dropped(), 100);
+        let text = journal.all()[0].request_text().unwrap_or_default();
+        assert!(
+            text.ends_with(&format!("… ({} bytes)", 60 * 1024)),
+            "{}",
+            &text[text.len() - 40..]
+        );
+        journal.clear();
+        assert_eq!(journal.bytes(), 0);
     }
 
     #[test]
@@ -420,12 +512,14 @@ mod tests {
     fn passwords_and_tokens_are_masked() {
         let form = mask_body(
             b"grant_type=password&username=a&password=secret123&tid=1",
+            56,
             true,
         )
         .unwrap_or_default();
         assert_eq!(form, "grant_type=password&username=a&password=***&tid=1");
         let json = mask_body(
             br#"{"access_token":"eyJhbGciOiJIUzI1NiJ9.abc.def","tid":"1"}"#,
+            0,
             false,
         )
         .unwrap_or_default();

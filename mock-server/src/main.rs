@@ -144,6 +144,10 @@ struct ServeArgs {
     /// Journal entries kept (oldest dropped first).
     #[arg(long, default_value_t = gptom_mock::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
+    /// What the journal may hold in all, bytes (oldest dropped first; bodies and URIs over
+    /// 16 KiB are cut when recorded, their size kept).
+    #[arg(long, default_value_t = gptom_mock::journal::DEFAULT_MAX_BYTES)]
+    journal_bytes: usize,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = gptom_mock::state::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -305,6 +309,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         available_scenarios: loaded,
         body_limit: args.body_limit,
         journal_capacity: args.journal_size,
+        journal_bytes: args.journal_bytes,
         admin_token: args.admin_token.clone(),
         jwt_secret: if args.reproducible_tokens {
             Some(gptom_mock::state::reproducible_secret(seed))

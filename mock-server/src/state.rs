@@ -28,6 +28,8 @@ pub struct MockConfig {
     pub body_limit: usize,
     /// Journal entries kept.
     pub journal_capacity: usize,
+    /// What the journal's entries may weigh in all, bytes (oldest dropped first).
+    pub journal_bytes: usize,
     /// When set, `/__mock/*` requires `Authorization: Bearer <token>` or `X-Admin-Token`.
     pub admin_token: Option<String>,
     /// The JWT signing secret; random per process when `None` (`--jwt-secret` pins it,
@@ -45,6 +47,7 @@ impl MockConfig {
             available_scenarios: Vec::new(),
             body_limit: DEFAULT_BODY_LIMIT,
             journal_capacity: DEFAULT_CAPACITY,
+            journal_bytes: crate::journal::DEFAULT_MAX_BYTES,
             admin_token: None,
             jwt_secret: None,
         })
@@ -108,7 +111,10 @@ impl AppState {
         AppState {
             inner: Arc::new(Shared {
                 store: Mutex::new(store),
-                journal: Mutex::new(Journal::new(config.journal_capacity)),
+                journal: Mutex::new(Journal::bounded(
+                    config.journal_capacity,
+                    config.journal_bytes,
+                )),
                 clock,
                 keys: TokenKeys::new(secret.as_bytes()),
                 config,

@@ -305,9 +305,9 @@ pub async fn get_state(
 )]
 pub async fn health(State(state): State<AppState>) -> Json<Value> {
     let counts = state.store().counts();
-    let (journal_len, journal_dropped) = {
+    let (journal_len, journal_dropped, journal_bytes) = {
         let journal = state.journal();
-        (journal.len(), journal.dropped())
+        (journal.len(), journal.dropped(), journal.bytes())
     };
     Json(json!({
         "status": "UP",
@@ -315,7 +315,8 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
         "seed": state.config().seed,
         "now": state.now().to_iso(),
         "store": counts,
-        "journal": { "entries": journal_len, "dropped": journal_dropped, "capacity": state.config().journal_capacity },
+        "journal": { "entries": journal_len, "dropped": journal_dropped, "capacity": state.config().journal_capacity,
+                     "bytes": journal_bytes, "maxBytes": state.config().journal_bytes },
     }))
 }
 

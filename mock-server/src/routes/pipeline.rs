@@ -342,14 +342,18 @@ pub async fn pipeline<S: Inner>(
         request_id,
         time_ms: now,
         method,
-        uri: path_and_query,
+        uri: crate::journal::stored_uri(path_and_query),
         status: if dropped { 0 } else { status.as_u16() },
         terminal,
         authorization,
         content_type,
-        request_body: Bytes::copy_from_slice(&request_bytes),
-        // The answer is the mock's own allocation (no connection buffer behind it): shared.
-        response_body: response_bytes.clone(),
+        request_body: Bytes::copy_from_slice(
+            &request_bytes[..request_bytes.len().min(crate::journal::STORE_LIMIT)],
+        ),
+        request_size: request_bytes.len(),
+        // The answer is the mock's own allocation (no connection buffer behind it): shared,
+        // unless it is large.
+        response_body: crate::journal::stored_body(&response_bytes),
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         fault,
     };
