@@ -278,6 +278,16 @@ impl Modify for Manners {
             }
             openapi.paths.paths.insert("/api/oauth/token".into(), item);
         }
+        // A BATCH body is an object or nothing at all (`null` is refused): optional, not nullable.
+        if let Some(RefOr::T(body)) = openapi
+            .paths
+            .paths
+            .get_mut("/v1/tasks/BATCH")
+            .and_then(|item| item.post.as_mut())
+            .and_then(|operation| operation.request_body.as_mut())
+        {
+            body.required = Some(utoipa::openapi::Required::False);
+        }
         let request_id = HeaderBuilder::new()
             .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
             .description(Some(

@@ -73,7 +73,7 @@ pub enum OAuthFailure {
 #[schema(as = OAuthTokenRequest)]
 pub struct TokenParams {
     /// `password` or `refresh_token`.
-    #[schema(value_type = Option<crate::openapi::GrantType>)]
+    #[schema(value_type = crate::openapi::GrantType, required = true)]
     pub grant_type: Option<String>,
     /// The merchant's login e-mail (password grant).
     #[schema(example = "merchant@example.com")]
@@ -1356,7 +1356,16 @@ impl Store {
         tid: Option<&str>,
         now: Millis,
     ) -> Result<BatchBody, StoreError> {
+        if tid.is_some_and(|tid| tid.chars().count() > 20) {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "tid",
+                "size must be between 0 and 20",
+            )]));
+        }
         let terminal = match (principal.terminal, tid) {
+            // A terminal token sees only its own terminal's batches: another `tid` is a batch
+            // it cannot see (404, no hint that it exists).
+            (Some(own), Some(named)) if *self.terminals[usize::from(own)].tid != *named => None,
             (Some(own), _) => Some(own),
             (None, Some(named)) => self.terminal_index.get(named).copied(),
             (None, None) => {

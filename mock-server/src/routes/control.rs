@@ -75,6 +75,7 @@ fn clock_body(state: &AppState) -> ClockBody {
 /// all).
 #[derive(Clone, Debug, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 #[allow(dead_code)]
 pub struct ClockAdvance {
     /// Milliseconds.

@@ -119,7 +119,7 @@ pub fn create_transaction_answer(
     path = "/v1/tasks/BATCH",
     tag = "Cloud API",
     operation_id = "createBatchTask",
-    request_body(content = Option<crate::domain::request::BatchRequestSchema>, content_type = "application/json",
+    request_body(content = crate::domain::request::BatchRequestSchema, content_type = "application/json",
         description = "Optional: no body (or `{}`) closes the token's terminal's batch"),
     responses(
         (status = 201, description = "The task, queued on the terminal (`NEW`)", body = TaskBody,

@@ -207,3 +207,44 @@ mod secrets {
         }
     }
 }
+
+#[tokio::test]
+async fn a_terminal_token_cannot_read_another_terminals_batch_through_tid() {
+    let mock = Mock::new();
+    let jan = mock.token(JAN, Some("999888")).await;
+    mock.pay(&jan, 1000).await;
+    let close = mock
+        .call(
+            Method::POST,
+            "/v1/tasks/BATCH",
+            Some(&jan),
+            Some(serde_json::json!({})),
+        )
+        .await;
+    assert_eq!(close.status, StatusCode::CREATED, "{}", close.text);
+    mock.advance(10);
+    let own = mock
+        .call(Method::GET, "/v1/batches/1?tid=999888", Some(&jan), None)
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    for tid in ["999889", "777666"] {
+        let other = mock
+            .call(
+                Method::GET,
+                &format!("/v1/batches/1?tid={tid}"),
+                Some(&jan),
+                None,
+            )
+            .await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{tid}: {}", other.text);
+    }
+    let long = mock
+        .call(
+            Method::GET,
+            &format!("/v1/batches/1?tid={}", "9".repeat(21)),
+            Some(&jan),
+            None,
+        )
+        .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST, "{}", long.text);
+}
