@@ -20,6 +20,7 @@ pub mod journal;
 pub mod openapi;
 pub mod routes;
 pub mod scenario;
+mod server;
 pub mod state;
 pub mod verify;
 
@@ -43,12 +44,13 @@ pub fn app(state: AppState) -> App {
 }
 
 /// Serves the mock on `listener` until `shutdown` completes; in-flight requests finish first.
+/// Connections are bounded as [`ConnectionLimits::default`] says.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, axum::ServiceExt::into_make_service(app(state)))
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::serve_with_limits(listener, state, shutdown, ConnectionLimits::default()).await
 }
+
+pub use server::{ConnectionLimits, serve_with_limits};

@@ -148,6 +148,16 @@ struct ServeArgs {
     /// 16 KiB are cut when recorded, their size kept).
     #[arg(long, default_value_t = gptom_mock::journal::DEFAULT_MAX_BYTES)]
     journal_bytes: usize,
+    /// Seconds a client may take to send a request head, from connecting or from the previous
+    /// answer (so it also closes idle keep-alive connections).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    header_timeout: u64,
+    /// Seconds a request body may take to arrive (408 after that).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    body_timeout: u64,
+    /// Connections served at once; more are closed at once, with a log line.
+    #[arg(long, default_value_t = 1_000)]
+    max_connections: usize,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = gptom_mock::state::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -310,6 +320,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         journal_capacity: args.journal_size,
         journal_bytes: args.journal_bytes,
+        body_read_timeout: std::time::Duration::from_secs(args.body_timeout.max(1)),
         admin_token: args.admin_token.clone(),
         jwt_secret: if args.reproducible_tokens {
             Some(gptom_mock::state::reproducible_secret(seed))
@@ -366,7 +377,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             clock = ?args.clock,
             "gptom-mock listening on http://{local} (control plane at http://{local}/__mock/)"
         );
-        gptom_mock::serve(listener, state, shutdown_signal()).await?;
+        let limits = gptom_mock::ConnectionLimits {
+            header_read: std::time::Duration::from_secs(args.header_timeout.max(1)),
+            max_connections: args.max_connections.max(1),
+        };
+        gptom_mock::serve_with_limits(listener, state, shutdown_signal(), limits).await?;
         tracing::info!("gptom-mock stopped");
         anyhow::Ok(())
     })

@@ -30,6 +30,8 @@ pub struct MockConfig {
     pub journal_capacity: usize,
     /// What the journal's entries may weigh in all, bytes (oldest dropped first).
     pub journal_bytes: usize,
+    /// A request body must arrive within this (408 otherwise).
+    pub body_read_timeout: std::time::Duration,
     /// When set, `/__mock/*` requires `Authorization: Bearer <token>` or `X-Admin-Token`.
     pub admin_token: Option<String>,
     /// The JWT signing secret; random per process when `None` (`--jwt-secret` pins it,
@@ -48,6 +50,7 @@ impl MockConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             journal_capacity: DEFAULT_CAPACITY,
             journal_bytes: crate::journal::DEFAULT_MAX_BYTES,
+            body_read_timeout: std::time::Duration::from_secs(30),
             admin_token: None,
             jwt_secret: None,
         })

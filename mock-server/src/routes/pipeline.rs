@@ -123,6 +123,14 @@ pub struct FaultTag(pub String);
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Why a request body was not read.
+enum BodyRefusal {
+    /// Over the body limit (declared or counted).
+    TooLarge,
+    /// Not all there within the body-read timeout.
+    TooSlow,
+}
+
 /// Whether a path belongs to the emulated GP tom API (journaled, judged by `verify`, open to
 /// scenario faults): `/v1/…`, the token endpoints under `/cloud/` and `/api/`, and `/app2app`.
 /// The control plane, the page, `/openapi.json` and what browsers ask on their own
@@ -243,15 +251,20 @@ pub async fn pipeline<S: Inner>(
         .and_then(|value| value.parse::<usize>().ok())
         .is_some_and(|length| length > limit);
     let body_bytes = if declared_too_big {
-        None
+        Err(BodyRefusal::TooLarge)
     } else if HttpBody::size_hint(&body).exact() == Some(0) {
-        Some(Bytes::new())
+        Ok(Bytes::new())
     } else {
-        to_bytes(body, limit).await.ok()
+        // A body that trickles in slower than the timeout is refused, not waited for forever.
+        match tokio::time::timeout(state.config().body_read_timeout, to_bytes(body, limit)).await {
+            Ok(Ok(bytes)) => Ok(bytes),
+            Ok(Err(_)) => Err(BodyRefusal::TooLarge),
+            Err(_) => Err(BodyRefusal::TooSlow),
+        }
     };
     let mut direct_tag = None;
     let (response, request_bytes) = match body_bytes {
-        None => (
+        Err(BodyRefusal::TooLarge) => (
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the request body exceeds the limit of {limit} bytes"),
@@ -259,7 +272,18 @@ pub async fn pipeline<S: Inner>(
             .into_response(),
             Bytes::new(),
         ),
-        Some(bytes) => {
+        Err(BodyRefusal::TooSlow) => (
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} s (--body-timeout)",
+                    state.config().body_read_timeout.as_secs()
+                ),
+            )
+            .into_response(),
+            Bytes::new(),
+        ),
+        Ok(bytes) => {
             let faults_active = state.faults_active();
             let dispatch = (direct_dispatch && !faults_active)
                 .then(|| direct(&state, now, &parts, &bytes))

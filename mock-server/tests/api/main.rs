@@ -6,6 +6,7 @@ mod app2app;
 mod bad_input;
 mod batch;
 mod cli;
+mod connections;
 mod control;
 mod direct;
 mod hardening;

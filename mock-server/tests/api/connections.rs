@@ -1,0 +1,117 @@
+//! Real sockets: slow or silent clients are disconnected, the connection cap holds, and a normal
+//! client is served all the while.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gptom_mock::{AppState, ConnectionLimits, ManualClock, MockConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+async fn start(limits: ConnectionLimits, config: MockConfig) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let state = AppState::new(config, Arc::new(ManualClock::default()));
+    tokio::spawn(gptom_mock::serve_with_limits(
+        listener,
+        state,
+        std::future::pending(),
+        limits,
+    ));
+    address
+}
+
+/// Reads until the server closes the connection; what it said, and how long it took.
+async fn until_closed(stream: &mut TcpStream, within: Duration) -> Option<(String, Duration)> {
+    let started = Instant::now();
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(within, stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => {
+                return Some((
+                    String::from_utf8_lossy(&seen).into_owned(),
+                    started.elapsed(),
+                ));
+            }
+            Ok(Ok(read)) => seen.extend_from_slice(&buffer[..read]),
+            Err(_) => return None,
+        }
+    }
+}
+
+async fn healthy(address: std::net::SocketAddr) -> bool {
+    reqwest::get(format!("http://{address}/__mock/health"))
+        .await
+        .is_ok_and(|response| response.status().is_success())
+}
+
+#[tokio::test]
+async fn slow_silent_and_idle_clients_are_disconnected_while_a_normal_client_is_served() {
+    let limits = ConnectionLimits {
+        header_read: Duration::from_millis(300),
+        ..ConnectionLimits::default()
+    };
+    let address = start(limits, MockConfig::embedded().expect("fixtures")).await;
+    let mut slowloris = TcpStream::connect(address).await.expect("connect");
+    slowloris
+        .write_all(b"GET /__mock/health HTTP/1.1\r\nHo")
+        .await
+        .expect("write");
+    let mut silent = TcpStream::connect(address).await.expect("connect");
+    let mut idle = TcpStream::connect(address).await.expect("connect");
+    idle.write_all(b"GET /__mock/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    assert!(healthy(address).await, "a normal client is served");
+    for (name, stream) in [("slowloris", &mut slowloris), ("silent", &mut silent)] {
+        let (_, took) = until_closed(stream, Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|| panic!("the {name} connection was kept open"));
+        assert!(took < Duration::from_secs(3), "{name}: {took:?}");
+    }
+    let (answer, _) = until_closed(&mut idle, Duration::from_secs(5))
+        .await
+        .expect("the idle keep-alive connection was kept open");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(healthy(address).await);
+}
+
+#[tokio::test]
+async fn past_the_connection_cap_new_connections_are_closed_at_once() {
+    let limits = ConnectionLimits {
+        header_read: Duration::from_millis(600),
+        max_connections: 2,
+    };
+    let address = start(limits, MockConfig::embedded().expect("fixtures")).await;
+    let _first = TcpStream::connect(address).await.expect("connect");
+    let _second = TcpStream::connect(address).await.expect("connect");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut third = TcpStream::connect(address).await.expect("connect");
+    let (answer, took) = until_closed(&mut third, Duration::from_millis(400))
+        .await
+        .expect("the third connection is closed at once");
+    assert!(answer.is_empty() && took < Duration::from_millis(400));
+    // Once the silent two time out, the mock serves again.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert!(healthy(address).await);
+}
+
+#[tokio::test]
+async fn a_body_that_never_completes_is_refused_with_408() {
+    let mut config = MockConfig::embedded().expect("fixtures");
+    config.body_read_timeout = Duration::from_millis(300);
+    let address = start(ConnectionLimits::default(), config).await;
+    let mut stream = TcpStream::connect(address).await.expect("connect");
+    stream
+        .write_all(b"POST /v1/tasks/TRANSACTION HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amou")
+        .await
+        .expect("write");
+    let mut buffer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buffer))
+        .await
+        .expect("an answer within 5 s")
+        .expect("read");
+    let answer = String::from_utf8_lossy(&buffer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
