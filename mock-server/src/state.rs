@@ -76,6 +76,18 @@ pub fn reproducible_secret(seed: u64) -> String {
     format!("gptom-mock-signing-key-{seed}")
 }
 
+/// One rendered frame of the live page, shared by every subscriber of `/__mock/events`: rendered
+/// once per change, however many pages watch.
+#[derive(Debug, Default)]
+pub struct PageFrame {
+    /// The change counter it was rendered at.
+    pub version: u64,
+    /// The view's parts as JSON text, by name (`terminals`, `tasks`, …).
+    pub sections: Vec<(&'static str, String)>,
+    /// The newest journal entries as JSON text, oldest first, with their sequence numbers.
+    pub journal: Vec<(u64, String)>,
+}
+
 /// What every handler shares. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -94,6 +106,8 @@ struct Shared {
     faults_active: std::sync::atomic::AtomicBool,
     /// Bumped on every change, for the live page.
     changes: tokio::sync::watch::Sender<u64>,
+    /// The live page's last frame.
+    frame: Mutex<Option<Arc<PageFrame>>>,
 }
 
 impl AppState {
@@ -124,6 +138,7 @@ impl AppState {
                 request_ids: AtomicU64::new(0),
                 faults_active,
                 changes: tokio::sync::watch::channel(0).0,
+                frame: Mutex::new(None),
             }),
         }
     }
@@ -209,6 +224,23 @@ impl AppState {
         if self.inner.changes.receiver_count() > 0 {
             self.inner.changes.send_modify(|version| *version += 1);
         }
+    }
+
+    /// The live page's frame at the current change, rendered by `render` only when no frame of
+    /// this change exists yet.
+    pub fn page_frame(&self, render: impl FnOnce(u64) -> PageFrame) -> Arc<PageFrame> {
+        let version = *self.inner.changes.borrow();
+        let mut slot = self
+            .inner
+            .frame
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(frame) = slot.as_ref().filter(|frame| frame.version == version) {
+            return Arc::clone(frame);
+        }
+        let frame = Arc::new(render(version));
+        *slot = Some(Arc::clone(&frame));
+        frame
     }
 
     /// A receiver of change notifications.

@@ -26,6 +26,9 @@ use crate::scenario::{
     Outcome, PaymentResult, Phase, RefreshBehaviour, RequestFacts, Scenario, TokenPolicy,
 };
 
+/// How many ids of a terminal's queue a snapshot shows (with the queue's length).
+const QUEUE_SHOWN: usize = 20;
+
 /// How many refresh tokens are kept before the oldest are forgotten.
 pub const REFRESH_TOKEN_CAPACITY: usize = 100_000;
 
@@ -1422,7 +1425,10 @@ impl Store {
                     "currency": terminal.currency,
                     "scenario": self.scenario_for(&terminal.tid).name,
                     "manual": self.is_manual(u16::try_from(position).unwrap_or(u16::MAX)),
-                    "queue": terminal.queue.iter().map(|index| format_uuid(self.tasks[*index as usize].id)).collect::<Vec<_>>(),
+                    // A queue is shown as its length and its first tasks: a view costs what
+                    // it shows, not what a fast client queued.
+                    "queueLength": terminal.queue.len(),
+                    "queue": terminal.queue.iter().take(limit.min(QUEUE_SHOWN)).map(|index| format_uuid(self.tasks[*index as usize].id)).collect::<Vec<_>>(),
                     "openBatch": {
                         "batchNumber": terminal.batch_number,
                         "opened": terminal.batch_opened.to_iso(),
@@ -1463,8 +1469,8 @@ impl Store {
                 .unwrap_or(Value::Null)
             })
             .collect();
-        let batches: Vec<Value> = self
-            .batches
+        let skip_batches = self.batches.len().saturating_sub(limit);
+        let batches: Vec<Value> = self.batches[skip_batches..]
             .iter()
             .map(|batch| {
                 let terminal = &self.terminals[usize::from(batch.terminal)];

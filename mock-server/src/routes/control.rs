@@ -266,8 +266,8 @@ pub async fn clear_requests(State(state): State<AppState>) -> StatusCode {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StateQuery {
-    /// The last this many of each kind (default 1000).
-    #[param(minimum = 0, maximum = 1_000_000)]
+    /// The last this many of each kind (default 100; queues show their length and first 20).
+    #[param(minimum = 0, maximum = 10_000)]
     limit: Option<i64>,
 }
 
@@ -287,9 +287,9 @@ pub async fn get_state(
     State(state): State<AppState>,
     Query(query): Query<StateQuery>,
 ) -> Result<Json<Value>, Rejection> {
-    let limit = bounded("limit", query.limit, 1_000_000)?
+    let limit = bounded("limit", query.limit, 10_000)?
         .and_then(|limit| usize::try_from(limit).ok())
-        .unwrap_or(1_000);
+        .unwrap_or(100);
     let now = state.now();
     Ok(Json(state.store().snapshot(now, limit)))
 }

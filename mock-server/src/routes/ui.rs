@@ -17,7 +17,7 @@ use super::extract::JsonBody;
 use crate::domain::request::FieldError;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::journal::JournalFilter;
-use crate::state::AppState;
+use crate::state::{AppState, PageFrame};
 
 const PAGE: &str = include_str!("../ui/index.html");
 
@@ -35,13 +35,19 @@ pub async fn page() -> Html<&'static str> {
     Html(PAGE)
 }
 
-/// Everything the page shows.
+/// How many tasks, transactions, batches and journal entries the page shows by default, and at
+/// most (`?limit=`): a view costs what it shows, never what the store holds.
+pub const VIEW_LIMIT: usize = 50;
+/// The most a view shows of each list.
+pub const VIEW_LIMIT_MAX: usize = 500;
+
+/// Everything the page shows: the last `limit` of each list.
 #[must_use]
-pub fn view(state: &AppState) -> Value {
+pub fn view(state: &AppState, limit: usize) -> Value {
     let now = state.now();
     let (snapshot, manual_all, active) = {
         let mut store = state.store();
-        let snapshot = store.snapshot(now, 50);
+        let snapshot = store.snapshot(now, limit);
         let active: Vec<Value> = store
             .scenarios()
             .iter()
@@ -50,7 +56,7 @@ pub fn view(state: &AppState) -> Value {
         (snapshot, store.manual_all(), active)
     };
     let journal = state.journal().page(&JournalFilter {
-        limit: Some(100),
+        limit: Some(limit.saturating_mul(2)),
         ..JournalFilter::default()
     });
     let default = crate::scenario::Scenario::default();
@@ -69,25 +75,120 @@ pub fn view(state: &AppState) -> Value {
     })
 }
 
-/// `GET /__mock/events`: the whole view at once, then again after every change (at most five
-/// times a second), plus a keep-alive.
+/// The parts of the view a patch may carry, in the order they are sent.
+const SECTIONS: [&str; 6] = [
+    "terminals",
+    "tasks",
+    "transactions",
+    "batches",
+    "counts",
+    "scenario",
+];
+
+/// Renders the view once into a frame of separately serialised parts.
+fn render_frame(state: &AppState, version: u64) -> PageFrame {
+    let mut whole = view(state, VIEW_LIMIT);
+    let mut sections = Vec::with_capacity(SECTIONS.len() + 3);
+    for name in ["now", "clock", "manualAll"] {
+        sections.push((name, whole[name].to_string()));
+    }
+    for name in SECTIONS {
+        let part = if name == "scenario" {
+            whole["scenario"].take()
+        } else {
+            whole["state"][name].take()
+        };
+        sections.push((name, part.to_string()));
+    }
+    let journal = match whole["journal"].take() {
+        Value::Array(entries) => entries
+            .into_iter()
+            .map(|entry| (entry["seq"].as_u64().unwrap_or(0), entry.to_string()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    PageFrame {
+        version,
+        sections,
+        journal,
+    }
+}
+
+/// What one subscriber was last sent: a fingerprint per part and the newest journal entry.
+#[derive(Default)]
+struct Sent {
+    parts: std::collections::HashMap<&'static str, u64>,
+    journal_seq: u64,
+}
+
+fn fingerprint(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The JSON of a patch: the header, the parts that changed since `sent`, the journal entries
+/// newer than it. The first patch of a subscriber carries everything (the `state` event).
+fn patch(frame: &PageFrame, sent: &mut Sent) -> String {
+    let mut header = format!("{{\"version\":{}", frame.version);
+    let mut state = String::new();
+    for (name, text) in &frame.sections {
+        let print = fingerprint(text);
+        let changed = sent.parts.insert(name, print) != Some(print);
+        match *name {
+            "now" | "clock" | "manualAll" => {
+                header.push_str(&format!(",\"{name}\":{text}"));
+            }
+            "scenario" if changed => header.push_str(&format!(",\"scenario\":{text}")),
+            _ if changed => {
+                if !state.is_empty() {
+                    state.push(',');
+                }
+                state.push_str(&format!("\"{name}\":{text}"));
+            }
+            _ => {}
+        }
+    }
+    let journal: Vec<&str> = frame
+        .journal
+        .iter()
+        .filter(|(seq, _)| *seq > sent.journal_seq)
+        .map(|(_, text)| text.as_str())
+        .collect();
+    if let Some((seq, _)) = frame.journal.last() {
+        sent.journal_seq = sent.journal_seq.max(*seq);
+    }
+    format!(
+        "{header},\"state\":{{{state}}},\"journal\":[{}]}}",
+        journal.join(",")
+    )
+}
+
+/// `GET /__mock/events`: the whole view at once (`state`), then after every change (at most
+/// five times a second) only what changed (`patch`: the parts that differ, the new journal
+/// entries). The frame is rendered once per change for every subscriber together.
 #[utoipa::path(
     get,
     path = "/__mock/events",
     tag = "Control plane",
     operation_id = "events",
     responses(
-        (status = 200, description = "Server-sent events: `state` with the whole view, after every change (at most five a second)", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Server-sent events: `state` with the whole view, then `patch` with what changed (at most five a second)", content_type = "text/event-stream", body = String),
     ),
 )]
 pub async fn events(State(state): State<AppState>) -> Response {
+    let mut sent = Sent::default();
     let stream = WatchStream::new(state.subscribe())
         .throttle(Duration::from_millis(200))
         .map(move |_| {
+            let first = sent.parts.is_empty();
+            let frame = state.page_frame(|version| render_frame(&state, version));
+            let data = patch(&frame, &mut sent);
             Ok::<Event, Infallible>(
                 Event::default()
-                    .event("state")
-                    .data(view(&state).to_string()),
+                    .event(if first { "state" } else { "patch" })
+                    .data(data),
             )
         });
     Sse::new(stream)
@@ -148,12 +249,26 @@ pub async fn set_all_manual(
     path = "/__mock/view",
     tag = "Control plane",
     operation_id = "getView",
+    params(ViewQuery),
     responses(
         (status = 200, description = "What the page shows, once", body = Object),
     ),
 )]
-pub async fn get_view(State(state): State<AppState>) -> Json<Value> {
-    Json(view(&state))
+pub async fn get_view(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<ViewQuery>,
+) -> Json<Value> {
+    let limit = query.limit.unwrap_or(VIEW_LIMIT).clamp(1, VIEW_LIMIT_MAX);
+    Json(view(&state, limit))
+}
+
+/// Query of `GET /__mock/view`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ViewQuery {
+    /// The last this many tasks, transactions and batches (and twice as many journal entries);
+    /// default 50, at most 500.
+    limit: Option<usize>,
 }
 
 /// Body of the manual-mode switches.

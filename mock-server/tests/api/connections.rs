@@ -115,3 +115,90 @@ async fn a_body_that_never_completes_is_refused_with_408() {
     let answer = String::from_utf8_lossy(&buffer[..read]);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
+
+/// Reads the event stream until an event named `name` arrives; its data.
+async fn next_event(stream: &mut TcpStream, buffer: &mut String, name: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(start) = buffer.find(&format!("event: {name}\n")) {
+            let rest = &buffer[start..];
+            if let Some(end) = rest.find("\n\n") {
+                let block = rest[..end].to_owned();
+                buffer.replace_range(..start + end + 2, "");
+                return block
+                    .lines()
+                    .filter_map(|line| line.strip_prefix("data: "))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+        }
+        let mut chunk = [0u8; 65536];
+        let read = tokio::time::timeout(
+            deadline.saturating_duration_since(Instant::now()),
+            stream.read(&mut chunk),
+        )
+        .await
+        .expect("an event in time")
+        .expect("read");
+        assert!(read > 0, "the stream ended");
+        buffer.push_str(&String::from_utf8_lossy(&chunk[..read]));
+    }
+}
+
+#[tokio::test]
+async fn the_live_page_gets_the_whole_view_once_then_only_what_changed() {
+    let address = start(
+        ConnectionLimits::default(),
+        MockConfig::embedded().expect("fixtures"),
+    )
+    .await;
+    let mut stream = TcpStream::connect(address).await.expect("connect");
+    stream
+        .write_all(b"GET /__mock/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    let mut buffer = String::new();
+    let http = reqwest::Client::new();
+    // A change, so the first frame is sent.
+    http.post(format!("http://{address}/__mock/clock/advance"))
+        .json(&serde_json::json!({"seconds": 1}))
+        .send()
+        .await
+        .expect("advance");
+    let first: serde_json::Value =
+        serde_json::from_str(&next_event(&mut stream, &mut buffer, "state").await).expect("json");
+    for part in ["terminals", "tasks", "transactions", "batches", "counts"] {
+        assert!(
+            first["state"].get(part).is_some(),
+            "{part} in the first frame"
+        );
+    }
+    assert!(first.get("scenario").is_some());
+    // A login: the journal grows, nothing else of the store changes.
+    http.post(format!("http://{address}/cloud/oauth/token"))
+        .basic_auth("atom", Some("ashfuf4e5fa"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "jan.novak@example.com"),
+            ("password", "ABCDEFGHIJKL"),
+            ("tid", "999888"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    let patch: serde_json::Value =
+        serde_json::from_str(&next_event(&mut stream, &mut buffer, "patch").await).expect("json");
+    assert_eq!(
+        patch["journal"].as_array().map(Vec::len),
+        Some(1),
+        "{patch}"
+    );
+    assert_eq!(patch["journal"][0]["path"], "/cloud/oauth/token");
+    for part in ["terminals", "tasks", "transactions", "batches"] {
+        assert!(
+            patch["state"].get(part).is_none(),
+            "{part} unchanged yet sent: {patch}"
+        );
+    }
+    assert!(patch.get("scenario").is_none());
+}
