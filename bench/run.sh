@@ -6,7 +6,7 @@
 #   bench/run.sh --smoke    seconds long, ours and the ceiling only, no installs (CI)
 #
 # Knobs: DURATION (s per load, 10), ROUNDS (3), STARTUP_ROUNDS (5), CONC (32), FILL (1000000),
-#        INPROC (2000), PEERS ("ceiling wiremock wiremock-nj httpmock").
+#        INPROC (2000), PEERS ("ceiling wiremock wiremock-nj httpmock"), SUBSCRIBERS (200).
 # Output: one table on stdout and in bench/results/latest.md.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,10 +20,10 @@ SMOKE=0
 [[ "${1:-}" == "--smoke" ]] && SMOKE=1
 if (( SMOKE )); then
   DURATION="${DURATION:-1}"; ROUNDS="${ROUNDS:-1}"; STARTUP_ROUNDS="${STARTUP_ROUNDS:-1}"
-  FILL="${FILL:-2000}"; INPROC="${INPROC:-20}"; PEERS="${PEERS:-ceiling}"
+  FILL="${FILL:-2000}"; INPROC="${INPROC:-20}"; PEERS="${PEERS:-ceiling}"; SUBSCRIBERS="${SUBSCRIBERS:-10}"
 else
   DURATION="${DURATION:-10}"; ROUNDS="${ROUNDS:-3}"; STARTUP_ROUNDS="${STARTUP_ROUNDS:-5}"
-  FILL="${FILL:-1000000}"; INPROC="${INPROC:-2000}"; PEERS="${PEERS:-ceiling wiremock wiremock-nj httpmock}"
+  FILL="${FILL:-1000000}"; INPROC="${INPROC:-2000}"; PEERS="${PEERS:-ceiling wiremock wiremock-nj httpmock}"; SUBSCRIBERS="${SUBSCRIBERS:-200}"
 fi
 CONC="${CONC:-32}"
 
@@ -176,7 +176,30 @@ GET_FULL="$("$DRIVER" load GET "$FAST_URL/v1/tasks/$FAST_TASK" "$DURATION" "$CON
 COUNT="$(curl -s "$FAST_URL/__mock/health" | python3 -c 'import json,sys;print(json.load(sys.stdin)["store"]["transactions"])')"
 stop fast
 
-# ---------------------------------------------------------------- 6. in-process library
+# ---------------------------------------------------------------- 6. live-page subscribers
+# POST load with 0 and with $SUBSCRIBERS open /__mock/events streams (what a team's browser tabs
+# cost), alternating, in the same run.
+log "POST with 0 / $SUBSCRIBERS live-page subscribers, $ROUNDS alternating rounds"
+start ours
+TOKEN="$("$DRIVER" token "http://127.0.0.1:$(port_of ours)")"
+SUBS_PIDS=()
+for _ in $(seq 1 "$ROUNDS"); do
+  read -r rps _ p99 < <(run_load ours POST)
+  FIG[subs0.rps]+="$rps "; FIG[subs0.p99]+="$p99 "
+  for _ in $(seq 1 "$SUBSCRIBERS"); do
+    curl -sN --max-time $((DURATION + 30)) "http://127.0.0.1:$(port_of ours)/__mock/events" >/dev/null 2>&1 &
+    SUBS_PIDS+=("$!")
+  done
+  sleep 1
+  read -r rps _ p99 < <(run_load ours POST)
+  FIG[subsN.rps]+="$rps "; FIG[subsN.p99]+="$p99 "
+  kill "${SUBS_PIDS[@]}" 2>/dev/null || true
+  wait "${SUBS_PIDS[@]}" 2>/dev/null || true
+  SUBS_PIDS=()
+done
+stop ours
+
+# ---------------------------------------------------------------- 7. in-process library
 log "in-process: $INPROC mocks started and stopped"
 INPROC_OUT="$("$DRIVER" inproc "$INPROC")"
 
@@ -217,4 +240,5 @@ paired() { # paired METRIC PEER
   echo "| bytes per stored transaction (task + transaction + indexes) | $(awk -v a="$RSS_FULL" -v b="$RSS_1K" -v n="$COUNT" 'BEGIN{ if (n>1000) printf "%.0f", (a-b)*1024/(n-1000); else print "-" }') |"
   echo "| GET rps with 1,000 / $COUNT stored (driver load) | $GET_1K / $GET_FULL |"
   echo "| in-process mock (state + socket + serve + 1 request + shutdown) | $INPROC_OUT |"
+  echo "| POST rps (p99 ms) with 0 / $SUBSCRIBERS live-page subscribers | $(m subs0.rps) ($(m subs0.p99)) / $(m subsN.rps) ($(m subsN.p99)) |"
 } | tee "$RESULTS/latest.md"
