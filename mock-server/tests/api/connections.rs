@@ -202,3 +202,27 @@ async fn the_live_page_gets_the_whole_view_once_then_only_what_changed() {
     }
     assert!(patch.get("scenario").is_none());
 }
+
+#[tokio::test]
+async fn a_long_answer_like_the_event_stream_outlives_the_header_timeout() {
+    let limits = ConnectionLimits {
+        header_read: Duration::from_millis(300),
+        ..ConnectionLimits::default()
+    };
+    let address = start(limits, MockConfig::embedded().expect("fixtures")).await;
+    let mut stream = TcpStream::connect(address).await.expect("connect");
+    stream
+        .write_all(b"GET /__mock/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    reqwest::Client::new()
+        .post(format!("http://{address}/__mock/clock/advance"))
+        .json(&serde_json::json!({"seconds": 1}))
+        .send()
+        .await
+        .expect("advance");
+    let mut buffer = String::new();
+    let frame = next_event(&mut stream, &mut buffer, "state").await;
+    assert!(frame.contains("\"terminals\""), "{frame}");
+}
