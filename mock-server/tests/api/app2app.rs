@@ -225,7 +225,11 @@ async fn what_the_app_would_ignore_is_accepted_and_noticed() {
 async fn gp_toms_documented_examples_are_accepted_as_written() {
     // Seed 002's create example, `+` and all.
     let mock = Mock::new();
-    let reply = open(&mock, "gptom://transaction/create?originReferenceNum=12345&amount=2&clientID=123&tipCollect=true&preferableReceiptType=QR&redirectUrl=gp://transaction/create&printByPaymentApp=true&clientPhone=+420606505404&clientEmail=info@gptom.com&tipAmount=1").await;
+    let reply = open(
+        &mock,
+        include_str!("../../../fixtures/examples/deeplink-create.txt").trim(),
+    )
+    .await;
     assert!(reply.body["result"]["notices"].is_null(), "{}", reply.text);
     let query = redirect_query(&reply);
     assert_eq!(query["status"], "COMPLETED");
@@ -248,7 +252,11 @@ async fn gp_toms_documented_examples_are_accepted_as_written() {
     )
     .expect("scenario");
     let mock = Mock::with_scenario(scenario);
-    let reply = open(&mock, "gptom://transaction/cancel?amsID=123&preferableReceiptType=QR&clientPhone=+420606505404&clientID=123&printByPaymentApp=true&redirectUrl=gp://transaction/cancel&clientEmail=info@gptom.com").await;
+    let reply = open(
+        &mock,
+        include_str!("../../../fixtures/examples/deeplink-cancel.txt").trim(),
+    )
+    .await;
     assert!(reply.body["result"]["notices"].is_null(), "{}", reply.text);
     let query = redirect_query(&reply);
     assert_eq!(query["status"], "COMPLETED", "{}", reply.text);
