@@ -18,8 +18,8 @@ use super::deeplink::{DeepLink, LinkNotice, Operation};
 use super::ids::parse_digits;
 use super::refusal::Refusal;
 use super::request::{
-    FieldError, MAX_AMOUNT, MAX_APP_REFERENCE_LEN, PaymentMethod, ReceiptType, TransactionRequest,
-    TransactionType,
+    FieldError, MAX_AMOUNT, MAX_APP_REFERENCE_LEN, MAX_REFERENCE_LEN, PaymentMethod, ReceiptType,
+    TransactionRequest, TransactionType,
 };
 use super::store::{AppSession, Store};
 use super::storno::{STORNO_WINDOW_DAYS, StornoRefusal};
@@ -74,9 +74,36 @@ fn receipt_type(link: &DeepLink, notices: &mut Vec<LinkNotice>) -> Option<Receip
     parsed
 }
 
+/// The longest free text a deep link leaves in the store (reference, contact, request id): the
+/// store keeps every payment for good, so a 60 KB parameter must not stay 60 KB.
+const KEPT_TEXT: usize = MAX_REFERENCE_LEN;
+
+/// A free-text parameter as the store keeps it: at most [`KEPT_TEXT`] characters; what is cut
+/// is noticed.
+fn kept_text<'a>(link: &'a DeepLink, notices: &mut Vec<LinkNotice>, name: &str) -> Option<&'a str> {
+    let text = link.param(name)?;
+    match text.char_indices().nth(KEPT_TEXT) {
+        None => Some(text),
+        Some((end, _)) => {
+            notices.push(LinkNotice::new(
+                name,
+                format!(
+                    "is {} characters; the mock keeps the first {KEPT_TEXT}",
+                    text.chars().count()
+                ),
+            ));
+            Some(&text[..end])
+        }
+    }
+}
+
 /// The caller's request id: `requestID` (spec) or `requestId` (GP tom's example app).
-fn request_id(link: &DeepLink) -> Option<&str> {
-    link.param("requestID").or_else(|| link.param("requestId"))
+fn request_id<'a>(link: &'a DeepLink, notices: &mut Vec<LinkNotice>) -> Option<&'a str> {
+    if link.param("requestID").is_some() {
+        kept_text(link, notices, "requestID")
+    } else {
+        kept_text(link, notices, "requestId")
+    }
 }
 
 /// `clientID`: empty is absent (GP tom's example app sends `clientID=`); over 50 characters is
@@ -367,9 +394,9 @@ impl Store {
                 }
             },
         };
-        let reference = link.param("originReferenceNum");
-        if let Some(reference) =
-            reference.filter(|reference| reference.chars().count() > MAX_APP_REFERENCE_LEN)
+        if let Some(reference) = link
+            .param("originReferenceNum")
+            .filter(|reference| reference.chars().count() > MAX_APP_REFERENCE_LEN)
         {
             notices.push(LinkNotice::new(
                 "originReferenceNum",
@@ -379,6 +406,7 @@ impl Store {
                 ),
             ));
         }
+        let reference = kept_text(link, notices, "originReferenceNum");
         let receipt_type = receipt_type(link, notices);
         let method = match link.param("transactionType") {
             None => PaymentMethod::Card,
@@ -406,12 +434,12 @@ impl Store {
             print_by_payment_app: print,
             preferable_receipt_type: receipt_type,
             client_id: client_id.map(Box::from),
-            client_email: link.param("clientEmail").map(Box::from),
-            client_phone: link.param("clientPhone").map(Box::from),
+            client_email: kept_text(link, notices, "clientEmail").map(Box::from),
+            client_phone: kept_text(link, notices, "clientPhone").map(Box::from),
             tid: None,
             cancel_mode: None,
             origin_transaction_id: None,
-            request_id: request_id(link).map(Box::from),
+            request_id: request_id(link, notices).map(Box::from),
         };
         self.app_run(request, terminal, now)
     }
@@ -598,12 +626,12 @@ impl Store {
             print_by_payment_app: print,
             preferable_receipt_type: receipt_type(link, notices),
             client_id: client_id.map(Box::from),
-            client_email: link.param("clientEmail").map(Box::from),
-            client_phone: link.param("clientPhone").map(Box::from),
+            client_email: kept_text(link, notices, "clientEmail").map(Box::from),
+            client_phone: kept_text(link, notices, "clientPhone").map(Box::from),
             tid: None,
             cancel_mode: Some(super::request::CancelMode::OlderTransaction),
             origin_transaction_id: Some(Box::from(ams_id)),
-            request_id: request_id(link).map(Box::from),
+            request_id: request_id(link, notices).map(Box::from),
         };
         // The app cancels by amsID whether or not the payment is the terminal's last.
         let plan = super::task::Plan {
@@ -640,7 +668,7 @@ impl Store {
             parse_digits(ams_id)
                 .and_then(|ams_id| self.ams_index.get(&ams_id))
                 .copied()
-        } else if let Some(wanted) = request_id(link) {
+        } else if let Some(wanted) = link.param("requestID").or_else(|| link.param("requestId")) {
             (0..self.transactions.len())
                 .rev()
                 .filter_map(|index| u32::try_from(index).ok())

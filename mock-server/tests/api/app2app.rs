@@ -589,3 +589,22 @@ async fn gp_toms_cloud_example_reference_and_new_payment_methods_are_accepted() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_huge_free_text_parameter_is_accepted_but_not_kept_whole() {
+    let mock = Mock::new();
+    let reference = "r".repeat(60_000);
+    let reply = open(
+        &mock,
+        &format!("gptom://transaction/create?amount=100&originReferenceNum={reference}&redirectUrl=a://transaction/create"),
+    )
+    .await;
+    let query = redirect_query(&reply);
+    assert_eq!(query["status"], "COMPLETED");
+    assert_eq!(
+        query["receipt"]["referenceNumber"].as_str().map(str::len),
+        Some(100)
+    );
+    let notices = reply.body["result"]["notices"].to_string();
+    assert!(notices.contains("keeps the first 100"), "{notices}");
+}
