@@ -252,14 +252,25 @@ pub async fn set_all_manual(
     params(ViewQuery),
     responses(
         (status = 200, description = "What the page shows, once", body = Object),
+        (status = 400, description = "`limit` is not a number from 1 to 500", body = ErrorBody),
     ),
 )]
 pub async fn get_view(
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<ViewQuery>,
-) -> Json<Value> {
-    let limit = query.limit.unwrap_or(VIEW_LIMIT).clamp(1, VIEW_LIMIT_MAX);
-    Json(view(&state, limit))
+) -> Result<Json<Value>, Rejection> {
+    let limit = match query.limit {
+        None => VIEW_LIMIT,
+        Some(limit) if (1..=VIEW_LIMIT_MAX as i64).contains(&limit) => limit as usize,
+        Some(_) => {
+            return Err(ApiError::fields(vec![FieldError::new(
+                "limit",
+                format!("must be between 1 and {VIEW_LIMIT_MAX}"),
+            )])
+            .into());
+        }
+    };
+    Ok(Json(view(&state, limit)))
 }
 
 /// Query of `GET /__mock/view`.
@@ -267,8 +278,9 @@ pub async fn get_view(
 #[into_params(parameter_in = Query)]
 pub struct ViewQuery {
     /// The last this many tasks, transactions and batches (and twice as many journal entries);
-    /// default 50, at most 500.
-    limit: Option<usize>,
+    /// default 50.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
 }
 
 /// Body of the manual-mode switches.
