@@ -8,7 +8,13 @@ use std::time::Duration;
 use gptom_client::{BatchOutcome, CancelOutcome, Error, PaymentOutcome, SaleRequest};
 use gptom_harness::MockGptom;
 
-const CLIENTS: usize = 200;
+/// Concurrent clients: 200 in CI, `LOAD_CLIENTS=1000` for the long run.
+fn clients() -> usize {
+    std::env::var("LOAD_CLIENTS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(200)
+}
 const FLOWS_PER_CLIENT: usize = 15;
 const TERMINALS: usize = 10;
 
@@ -41,7 +47,7 @@ async fn hundreds_of_concurrent_clients_leave_a_consistent_state() {
     let mock = MockGptom::with_scenario(&scenario()).await.expect("mock");
     let run = async {
         let mut workers = Vec::new();
-        for client_index in 0..CLIENTS {
+        for client_index in 0..clients() {
             let terminal = client_index % TERMINALS;
             let client = mock.client_for("jan.novak@example.com", &format!("55{terminal:04}"));
             workers.push(tokio::spawn(async move {
@@ -93,7 +99,8 @@ async fn hundreds_of_concurrent_clients_leave_a_consistent_state() {
         all
     };
     // no request may hang: the whole load is bounded
-    let results = tokio::time::timeout(Duration::from_secs(90), run)
+    let budget = Duration::from_secs(90 * (clients() as u64).div_ceil(200));
+    let results = tokio::time::timeout(budget, run)
         .await
         .expect("the load finished in time");
 
@@ -108,7 +115,7 @@ async fn hundreds_of_concurrent_clients_leave_a_consistent_state() {
             );
         }
     }
-    assert_eq!(flows, CLIENTS * FLOWS_PER_CLIENT);
+    assert_eq!(flows, clients() * FLOWS_PER_CLIENT);
 
     // every accepted creation produced exactly one task; the store holds exactly what clients saw
     let journal = mock.journal();
