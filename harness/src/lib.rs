@@ -106,6 +106,12 @@ impl MockGptom {
         let mut config = MockConfig::embedded()?;
         config.journal_capacity = 100_000;
         config.scenarios = scenario.into_iter().map(Arc::new).collect();
+        Self::start_configured(config, factor).await
+    }
+
+    /// A mock with a configuration of the caller's (journal bounds, scenarios, settings), virtual
+    /// time running `factor`× wall time.
+    pub async fn start_configured(config: MockConfig, factor: u32) -> Result<Self, HarnessError> {
         let clock = Arc::new(WarpClock::new(ManualClock::DEFAULT_START, factor));
         let state = AppState::new(config, clock);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
