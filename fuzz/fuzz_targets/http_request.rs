@@ -60,7 +60,9 @@ struct Input {
 }
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    // Timers on: the pipeline bounds a body's read time with `tokio::time::timeout`.
     tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .expect("runtime")
 });

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::request::FieldError;
-use crate::domain::store::{OAuthFailure, StoreError};
 use crate::domain::token::TokenError;
+use crate::store::{OAuthFailure, StoreError};
 
 /// A refusal of a resource endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]

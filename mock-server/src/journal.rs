@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, Method};
 use serde::Serialize;
 
 use crate::clock::Millis;
-use crate::domain::store::mask;
+use crate::domain::token::mask;
 
 /// The default number of entries kept.
 pub const DEFAULT_CAPACITY: usize = 10_000;

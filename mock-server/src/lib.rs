@@ -22,6 +22,7 @@ pub mod routes;
 pub mod scenario;
 mod server;
 pub mod state;
+pub mod store;
 pub mod verify;
 
 use std::future::Future;

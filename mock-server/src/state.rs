@@ -4,11 +4,11 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::clock::{Clock, ManualClock, Millis, SystemClock};
-use crate::domain::store::Store;
 use crate::domain::token::TokenKeys;
 use crate::fixtures::Fixtures;
 use crate::journal::{DEFAULT_CAPACITY, Journal};
 use crate::scenario::Scenario;
+use crate::store::Store;
 
 /// The largest request body accepted (413 above).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::request::{PaymentMethod, TransactionType};
 use super::transaction::Transaction;
 use crate::clock::Millis;
-use crate::scenario::PaymentResult;
+use crate::domain::plan::PaymentResult;
 
 /// Counters of one batch or sub-batch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]

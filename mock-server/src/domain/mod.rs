@@ -1,16 +1,15 @@
 //! Pure domain logic: terminals, tasks, transactions, tokens, batches, storno rules.
 //! No axum, no IO, no clock: `now` is always a parameter.
 
-pub mod app2app;
 pub mod app_answer;
 pub mod batch;
 pub mod card;
 pub mod chunked;
 pub mod deeplink;
 pub mod ids;
+pub mod plan;
 pub mod refusal;
 pub mod request;
-pub mod store;
 pub mod storno;
 pub mod task;
 pub mod terminal;

@@ -5,7 +5,7 @@
 use super::request::{CancelMode, TransactionType};
 use super::transaction::Transaction;
 use crate::clock::Millis;
-use crate::scenario::PaymentResult;
+use crate::domain::plan::PaymentResult;
 
 /// How long after a payment it may be cancelled.
 pub const STORNO_WINDOW_DAYS: i64 = 93;

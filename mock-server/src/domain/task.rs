@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::request::TransactionRequest;
 use crate::clock::Millis;
-use crate::scenario::{CanceledSpelling, Outcome, Phase, WireProfile};
+use crate::domain::plan::{CanceledSpelling, Outcome, Phase, WireProfile};
 
 /// A task's state.
 ///

@@ -175,6 +175,18 @@ pub struct RefreshRecord {
     pub expires: Millis,
 }
 
+/// `abcd…wxyz`: enough of a secret to recognise it, not enough to use it.
+#[must_use]
+pub fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() <= 8 {
+        return "***".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

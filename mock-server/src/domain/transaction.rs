@@ -6,7 +6,7 @@ use super::card::{Card, CardRange};
 use super::refusal::Refusal;
 use super::request::{PaymentMethod, TransactionType};
 use crate::clock::Millis;
-use crate::scenario::PaymentResult;
+use crate::domain::plan::PaymentResult;
 
 /// A recorded transaction.
 #[derive(Clone, Debug)]

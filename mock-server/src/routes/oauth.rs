@@ -9,9 +9,9 @@ use base64::Engine;
 
 use super::extract::RequestTime;
 use super::pipeline::JournalTag;
-use crate::domain::store::{OAuthFailure, TokenGrant, TokenParams};
 use crate::error::{OAuthErrorBody, Rejection};
 use crate::state::AppState;
+use crate::store::{OAuthFailure, TokenGrant, TokenParams};
 
 /// `POST /cloud/oauth/token`: GP tom's login (password grant); the refresh grant works too. Also
 /// routed at `/api/oauth/token` (GP tom's refresh path), which the OpenAPI document lists as well.

@@ -146,10 +146,7 @@ fn create_task(
     state: &AppState,
     claims: &Claims,
     now: crate::clock::Millis,
-    create: impl FnOnce(
-        &mut crate::domain::store::Store,
-        &crate::domain::store::Principal,
-    ) -> Result<u32, Rejection>,
+    create: impl FnOnce(&mut crate::store::Store, &crate::store::Principal) -> Result<u32, Rejection>,
 ) -> Result<Answer, Rejection> {
     let (json, terminal, status) = {
         let mut store = state.store();

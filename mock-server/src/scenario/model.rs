@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::domain::card::CardChoice;
+pub use crate::domain::plan::{
+    CanceledSpelling, MastercardSpelling, Outcome, PaymentResult, Phase, Timeline, WireProfile,
+};
 use crate::domain::refusal::Refusal;
 use crate::domain::request::{CancelMode, PaymentMethod, TransactionType};
 
@@ -41,36 +44,6 @@ pub struct Scenario {
     /// The YAML it was loaded from (`None` for the built-in default).
     #[serde(skip)]
     pub source: Option<String>,
-}
-
-/// How long a task stays in each non-final state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Timeline {
-    /// Time in `NEW` (waiting in the terminal's queue counts on top).
-    pub new: Phase,
-    /// Time in `IN_PROGRESS`.
-    pub in_progress: Phase,
-}
-
-impl Default for Timeline {
-    fn default() -> Self {
-        Timeline {
-            new: Phase::Millis(500),
-            in_progress: Phase::Millis(2_000),
-        }
-    }
-}
-
-/// The length of one state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Phase {
-    /// This much virtual time.
-    Millis(i64),
-    /// This many polls of the task report the state; the next poll sees the next state.
-    Polls(u32),
-    /// Until a person or a test decides (`POST /__mock/tasks/{id}/decide`).
-    Manual,
 }
 
 /// Which requests a rule applies to; every given condition must hold.
@@ -174,78 +147,6 @@ pub struct Rule {
     /// Card data to use.
     #[serde(skip)]
     pub card: CardChoice,
-}
-
-/// How a task ends.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Outcome {
-    /// Task `COMPLETED`; the transaction has this result. For a CANCEL task, `Accepted` means
-    /// GP tom's storno rules decide.
-    Payment {
-        /// ACCEPTED, DECLINED or CANCELLED.
-        result: PaymentResult,
-        /// Refusal word; `approved` for ACCEPTED.
-        refusal: Refusal,
-    },
-    /// Task `CANCELED` (customer or operator aborted); its transaction is `CANCELLED`.
-    Canceled {
-        /// 43 (customer, PIN timeout) or 96 (the app).
-        code: u16,
-        /// Error message.
-        message: String,
-    },
-    /// Task `ERROR`, no transaction.
-    Error {
-        /// GP tom error code.
-        code: u16,
-        /// Error message.
-        message: String,
-    },
-    /// The terminal never takes the task: it stays `NEW` for `after_ms`, then ends `ERROR`.
-    NotPickedUp {
-        /// How long the task waits.
-        after_ms: i64,
-        /// GP tom error code.
-        code: u16,
-        /// Error message.
-        message: String,
-    },
-}
-
-impl Outcome {
-    /// An approved payment.
-    #[must_use]
-    pub fn approved() -> Self {
-        Outcome::Payment {
-            result: PaymentResult::Accepted,
-            refusal: Refusal::Approved,
-        }
-    }
-}
-
-/// Transaction result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum PaymentResult {
-    /// Authorised.
-    Accepted,
-    /// Refused.
-    Declined,
-    /// Aborted by operator or customer.
-    Cancelled,
-}
-
-impl PaymentResult {
-    /// Wire spelling.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentResult::Accepted => "ACCEPTED",
-            PaymentResult::Declined => "DECLINED",
-            PaymentResult::Cancelled => "CANCELLED",
-        }
-    }
 }
 
 /// What closing a batch does.
@@ -363,68 +264,6 @@ pub enum FaultAction {
     Truncated,
     /// Handle the request, then answer 200 with an empty body.
     Empty,
-}
-
-/// Spellings and statuses public docs leave open.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct WireProfile {
-    /// The task state for an aborted task: `CANCELED` (default) or `CANCELLED`.
-    pub canceled_spelling: CanceledSpelling,
-    /// HTTP status of a created task: 200, 201 (default) or 202.
-    pub create_status: u16,
-    /// The longest Cloud `originReferenceNum` (default and most 100).
-    pub reference_max_length: u16,
-    /// The deep-link redirect's `status` of an aborted payment: `CANCELLED` (default, the SDK's
-    /// `TaskStatus`) or `CANCELED` (seeds 001/002).
-    pub app_canceled_spelling: CanceledSpelling,
-    /// The receipt's `cardType` of Mastercard and Maestro cards: `MASTERCARD` (default, the SDK's
-    /// `CardType`) or `MASTER` (seed 002).
-    pub app_mastercard_spelling: MastercardSpelling,
-}
-
-impl Default for WireProfile {
-    fn default() -> Self {
-        WireProfile {
-            canceled_spelling: CanceledSpelling::Canceled,
-            create_status: 201,
-            reference_max_length: 100,
-            app_canceled_spelling: CanceledSpelling::Cancelled,
-            app_mastercard_spelling: MastercardSpelling::Mastercard,
-        }
-    }
-}
-
-/// `MASTERCARD` or `MASTER`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum MastercardSpelling {
-    /// The SDK's `CardType.mastercard`.
-    #[serde(rename = "MASTERCARD")]
-    Mastercard,
-    /// Seed 002's example.
-    #[serde(rename = "MASTER")]
-    Master,
-}
-
-impl CanceledSpelling {
-    /// Wire spelling.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CanceledSpelling::Canceled => "CANCELED",
-            CanceledSpelling::Cancelled => "CANCELLED",
-        }
-    }
-}
-
-/// `CANCELED` or `CANCELLED`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum CanceledSpelling {
-    /// One L.
-    #[serde(rename = "CANCELED")]
-    Canceled,
-    /// Two Ls.
-    #[serde(rename = "CANCELLED")]
-    Cancelled,
 }
 
 impl Default for Scenario {

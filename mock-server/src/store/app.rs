@@ -8,23 +8,23 @@
 //! error word for it (`invalidAmount`, `invalidClientId`, `cannotBeVoided`, …); whatever the app
 //! would ignore or guess is accepted and becomes a notice that `verify` reports.
 
-use super::app_answer::{
+use super::{AppSession, Store};
+use crate::clock::Millis;
+use crate::domain::app_answer::{
     AppAnswer, AppError, AppStatusReport, BatchReport, Receipt, SubBatchReport, SubBatchesReport,
     TotalsReport, UserInfoReport, decimal, major_units,
 };
-use super::batch::{BatchTotals, Totals};
-use super::card::{Card, CardBrand};
-use super::deeplink::{DeepLink, LinkNotice, Operation};
-use super::ids::parse_digits;
-use super::refusal::Refusal;
-use super::request::{
+use crate::domain::batch::{BatchTotals, Totals};
+use crate::domain::card::{Card, CardBrand};
+use crate::domain::deeplink::{DeepLink, LinkNotice, Operation};
+use crate::domain::ids::parse_digits;
+use crate::domain::refusal::Refusal;
+use crate::domain::request::{
     FieldError, MAX_AMOUNT, MAX_APP_REFERENCE_LEN, MAX_REFERENCE_LEN, PaymentMethod, ReceiptType,
     TransactionRequest, TransactionType,
 };
-use super::store::{AppSession, Store};
-use super::storno::{STORNO_WINDOW_DAYS, StornoRefusal};
-use super::task::{TaskKind, TaskState};
-use crate::clock::Millis;
+use crate::domain::storno::{STORNO_WINDOW_DAYS, StornoRefusal};
+use crate::domain::task::{TaskKind, TaskState};
 use crate::scenario::{MastercardSpelling, Outcome, PaymentResult, Phase, RequestFacts};
 
 fn problem(field: &str, message: &str) -> FieldError {
@@ -542,7 +542,7 @@ impl Store {
             card_type: range.map(|range| sdk_card_type(range.brand, spelling)),
             reference_number: reference.map(str::to_owned),
             transaction_id: (transaction.result != PaymentResult::Cancelled)
-                .then(|| super::ids::format_uuid(transaction.id)),
+                .then(|| crate::domain::ids::format_uuid(transaction.id)),
             result: if transaction.result == PaymentResult::Accepted {
                 0
             } else {
@@ -629,16 +629,16 @@ impl Store {
             client_email: kept_text(link, notices, "clientEmail").map(Box::from),
             client_phone: kept_text(link, notices, "clientPhone").map(Box::from),
             tid: None,
-            cancel_mode: Some(super::request::CancelMode::OlderTransaction),
+            cancel_mode: Some(crate::domain::request::CancelMode::OlderTransaction),
             origin_transaction_id: Some(Box::from(ams_id)),
             request_id: request_id(link, notices).map(Box::from),
         };
         // The app cancels by amsID whether or not the payment is the terminal's last.
-        let plan = super::task::Plan {
+        let plan = crate::domain::task::Plan {
             new: Phase::Millis(0),
             in_progress: Some(Phase::Millis(0)),
             outcome: Outcome::approved(),
-            card: super::card::CardChoice::default(),
+            card: crate::domain::card::CardChoice::default(),
             rule: Some("app-to-app cancel".into()),
         };
         let task = self.push_task_detached(

@@ -1,0 +1,196 @@
+//! The store: every terminal, task, transaction, batch and refresh token of the mock, behind the
+//! one lock. Callers hold the lock and pass `now`.
+//!
+//! Invariant: the store's fields are private to this module and its children, split by job (the
+//! scenario book, faults, grants, the queue, the ledger, views, the app's operations); nothing
+//! outside reaches into them.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::clock::Millis;
+use crate::domain::batch::Batch;
+use crate::domain::chunked::Chunked;
+use crate::domain::ids::IdGenerator;
+use crate::domain::request::FieldError;
+use crate::domain::task::{Task, TaskError};
+use crate::domain::terminal::TerminalState;
+use crate::domain::token::{RefreshRecord, TokenError};
+use crate::domain::transaction::Transaction;
+use crate::fixtures::Fixtures;
+use crate::scenario::Scenario;
+
+mod app;
+mod book;
+mod faults;
+mod grants;
+mod ledger;
+mod queue;
+mod views;
+
+pub use grants::{OAuthFailure, TokenGrant, TokenParams};
+
+/// How many ids of a terminal's queue a snapshot shows (with the queue's length).
+const QUEUE_SHOWN: usize = 20;
+
+/// How many refresh tokens are kept before the oldest are forgotten.
+pub const REFRESH_TOKEN_CAPACITY: usize = 100_000;
+
+/// Who is calling, from a verified access token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The user (index in the fixtures).
+    pub user: u16,
+    /// The terminal of a terminal token (index in the store); `None` for a master token.
+    pub terminal: Option<u16>,
+}
+
+/// Why the store refuses an operation.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Unknown, or belongs to a terminal the caller may not see.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Not even the shape of an id of its kind (answered 404 like an unknown one, saying so).
+    #[error("{0}")]
+    NotAnId(String),
+    /// Broken fields.
+    #[error("invalid request")]
+    Invalid(Vec<FieldError>),
+    /// The token is refused.
+    #[error("{0}")]
+    Unauthorized(TokenError),
+}
+
+/// The store.
+#[derive(Debug)]
+pub struct Store {
+    base_fixtures: Arc<Fixtures>,
+    fixtures: Arc<Fixtures>,
+    scenarios: Vec<Arc<Scenario>>,
+    default_scenario: Arc<Scenario>,
+    seed: u64,
+    ids: IdGenerator,
+    terminals: Vec<TerminalState>,
+    terminal_index: HashMap<String, u16>,
+    tasks: Chunked<Task>,
+    task_index: HashMap<u128, u32>,
+    transactions: Chunked<Transaction>,
+    transaction_index: HashMap<u128, u32>,
+    ams_index: HashMap<u64, u32>,
+    batches: Vec<Batch>,
+    batch_index: HashMap<(u16, u32), u32>,
+    refresh_tokens: HashMap<Box<str>, RefreshRecord>,
+    refresh_order: VecDeque<Box<str>>,
+    token_uses: HashMap<Box<str>, u32>,
+    fault_counts: HashMap<(usize, usize), u32>,
+    fault_rng: IdGenerator,
+    /// The simulated GP tom app: the terminal it is logged in to (app-to-app).
+    app_session: Option<AppSession>,
+    /// Terminals a person drives from the browser page (tasks wait for a decision).
+    manual_terminals: std::collections::HashSet<u16>,
+    /// Every terminal is manual.
+    manual_all: bool,
+}
+
+impl Store {
+    /// A fresh store from the fixtures, with the active scenarios (the default applies where none
+    /// does), at `now`.
+    #[must_use]
+    pub fn new(
+        fixtures: Arc<Fixtures>,
+        scenarios: Vec<Arc<Scenario>>,
+        seed: u64,
+        now: Millis,
+    ) -> Self {
+        let mut store = Store {
+            terminals: Vec::new(),
+            terminal_index: HashMap::new(),
+            base_fixtures: Arc::clone(&fixtures),
+            fixtures,
+            scenarios: Vec::new(),
+            default_scenario: Arc::new(Scenario::default()),
+            seed,
+            ids: IdGenerator::new(seed),
+            tasks: Chunked::new(),
+            task_index: HashMap::new(),
+            transactions: Chunked::new(),
+            transaction_index: HashMap::new(),
+            ams_index: HashMap::new(),
+            batches: Vec::new(),
+            batch_index: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            refresh_order: VecDeque::new(),
+            token_uses: HashMap::new(),
+            fault_counts: HashMap::new(),
+            fault_rng: IdGenerator::new(seed ^ 0x6661_756c_7473),
+            app_session: None,
+            manual_terminals: std::collections::HashSet::new(),
+            manual_all: false,
+        };
+        store.add_terminals(now);
+        store.activate(scenarios, now);
+        store.app_session = store.default_app_session();
+        store
+    }
+
+    /// The same fixtures, scenarios and seed, with nothing recorded: the state after start.
+    #[must_use]
+    pub fn reset(&self, now: Millis) -> Store {
+        Store::new(
+            Arc::clone(&self.base_fixtures),
+            self.scenarios.clone(),
+            self.seed,
+            now,
+        )
+    }
+}
+
+/// Who the simulated GP tom app is logged in as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppSession {
+    /// Terminal index.
+    pub terminal: u16,
+    /// User.
+    pub username: String,
+}
+
+/// Sizes of the store.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreCounts {
+    /// Terminals.
+    pub terminals: usize,
+    /// Tasks ever created.
+    pub tasks: usize,
+    /// Transactions recorded.
+    pub transactions: usize,
+    /// Closed batches.
+    pub batches: usize,
+    /// Live refresh tokens.
+    pub refresh_tokens: usize,
+}
+
+/// `abc is not a task id: ids are UUIDs (…), the taskId GP tom answered`.
+fn not_an_id(what: &str, value: &str, field: &str) -> StoreError {
+    let shown: String = value.chars().take(64).collect();
+    StoreError::NotAnId(format!(
+        "`{shown}` is not a {what} id: {what} ids are UUIDs such as 3f1c2b7e-9d4a-4e8b-a0c5-6f2d9e1b7a34; use the `{field}` GP tom answered"
+    ))
+}
+
+fn task_error(code: u16, message: String) -> TaskError {
+    let platform = match code {
+        62 | 65 => "TERMINAL",
+        44 | 45 | 47 | 48 => "AMS",
+        43 | 96 => "TERMINAL",
+        _ => "CLOUD",
+    };
+    TaskError {
+        code,
+        platform,
+        message,
+    }
+}

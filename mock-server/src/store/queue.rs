@@ -1,0 +1,328 @@
+//! The task queue: creating tasks on a terminal, polling them, deciding manual ones, and settling a
+//! terminal's queue lazily over virtual time.
+
+use std::sync::Arc;
+
+use crate::clock::Millis;
+use crate::domain::ids::parse_uuid;
+use crate::domain::refusal::Refusal;
+use crate::domain::request::{BatchRequest, FieldError, TransactionRequest, TransactionType};
+use crate::domain::task::{Plan, Task, TaskBody, TaskKind, TaskState};
+use crate::scenario::{Outcome, PaymentResult, Phase, RequestFacts};
+
+use super::{Principal, Store, StoreError, not_an_id, task_error};
+
+impl Store {
+    /// `POST /v1/tasks/TRANSACTION` with a validated body.
+    pub fn create_transaction_task(
+        &mut self,
+        principal: &Principal,
+        request: TransactionRequest,
+        now: Millis,
+    ) -> Result<u32, StoreError> {
+        let terminal_index = self.target_terminal(principal, request.tid.as_deref())?;
+        self.settle_terminal(terminal_index, now);
+        let terminal = &self.terminals[usize::from(terminal_index)];
+        if request.currency_code != terminal.currency {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "currencyCode",
+                format!("must be the terminal's currency {}", terminal.currency),
+            )]));
+        }
+        let ordinal = terminal.transaction_tasks + 1;
+        let scenario = Arc::clone(self.scenario_for(&terminal.tid));
+        let reference_max = usize::from(scenario.wire.reference_max_length);
+        if request
+            .origin_reference_num
+            .as_deref()
+            .is_some_and(|reference| reference.chars().count() > reference_max)
+        {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "originReferenceNum",
+                format!(
+                    "must be at most {reference_max} characters (this scenario's wire.reference_max_length)"
+                ),
+            )]));
+        }
+        let plan = scenario.plan_transaction(
+            &request,
+            RequestFacts {
+                tid: &terminal.tid,
+                currency: &terminal.currency,
+                ordinal,
+            },
+        );
+        self.terminals[usize::from(terminal_index)].transaction_tasks = ordinal;
+        let mut plan = plan;
+        if self.is_manual(terminal_index) && plan.in_progress.is_some() {
+            plan.in_progress = Some(Phase::Manual);
+        }
+        let index = self.push_task(
+            TaskKind::Transaction(Box::new(request)),
+            terminal_index,
+            plan,
+            ordinal,
+            now,
+        );
+        self.settle_terminal(terminal_index, now);
+        Ok(index)
+    }
+
+    /// The `currencyCode` error a body would also get once its other fields are fixed: a
+    /// well-formed code that is not the target terminal's currency.
+    #[must_use]
+    pub fn currency_mismatch(
+        &self,
+        principal: &Principal,
+        body: &serde_json::Value,
+    ) -> Option<FieldError> {
+        let code = body.get("currencyCode")?.as_str()?;
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        let tid = body.get("tid").and_then(serde_json::Value::as_str);
+        let terminal = self.target_terminal(principal, tid).ok()?;
+        let currency = &self.terminals[usize::from(terminal)].currency;
+        (code != currency).then(|| {
+            FieldError::new(
+                "currencyCode",
+                format!("must be the terminal's currency {currency}"),
+            )
+        })
+    }
+
+    /// `POST /v1/tasks/BATCH`.
+    pub fn create_batch_task(
+        &mut self,
+        principal: &Principal,
+        request: &BatchRequest,
+        now: Millis,
+    ) -> Result<u32, StoreError> {
+        let terminal_index = self.target_terminal(principal, request.tid.as_deref())?;
+        self.settle_terminal(terminal_index, now);
+        let plan = self
+            .scenario_for(&self.terminals[usize::from(terminal_index)].tid)
+            .plan_batch(&self.terminals[usize::from(terminal_index)].tid);
+        let index = self.push_task(TaskKind::Batch, terminal_index, plan, 0, now);
+        self.settle_terminal(terminal_index, now);
+        Ok(index)
+    }
+
+    /// A task that never enters the terminal's queue (app-to-app operations run at once).
+    pub(super) fn push_task_detached(
+        &mut self,
+        kind: TaskKind,
+        terminal: u16,
+        plan: Plan,
+        ordinal: u32,
+        now: Millis,
+    ) -> u32 {
+        let index = self.push_task(kind, terminal, plan, ordinal, now);
+        let queue = &mut self.terminals[usize::from(terminal)].queue;
+        if queue.back() == Some(&index) {
+            queue.pop_back();
+        }
+        index
+    }
+
+    pub(super) fn push_task(
+        &mut self,
+        kind: TaskKind,
+        terminal: u16,
+        plan: Plan,
+        ordinal: u32,
+        now: Millis,
+    ) -> u32 {
+        let id = self.ids.uuid_value();
+        let index = u32::try_from(self.tasks.len()).unwrap_or(u32::MAX);
+        self.task_index.insert(id, index);
+        self.tasks.push(Task {
+            id,
+            kind,
+            terminal,
+            state: TaskState::New,
+            created: now,
+            updated: now,
+            started: None,
+            plan,
+            polls_in_state: 0,
+            ready_at: None,
+            transaction: None,
+            batch_number: None,
+            error: None,
+            ordinal,
+        });
+        self.terminals[usize::from(terminal)].queue.push_back(index);
+        index
+    }
+
+    /// `GET /v1/tasks/{taskId}`: the task as the poll sees it; counts the poll.
+    pub fn poll_task(
+        &mut self,
+        principal: &Principal,
+        task_id: &str,
+        now: Millis,
+    ) -> Result<u32, StoreError> {
+        let index = self.visible_task(principal, task_id)?;
+        let terminal = self.tasks[index as usize].terminal;
+        self.settle_terminal(terminal, now);
+        self.tasks[index as usize].record_poll(now);
+        Ok(index)
+    }
+
+    pub(super) fn visible_task(
+        &self,
+        principal: &Principal,
+        task_id: &str,
+    ) -> Result<u32, StoreError> {
+        let id = parse_uuid(task_id).ok_or_else(|| not_an_id("task", task_id, "taskId"))?;
+        self.task_index
+            .get(&id)
+            .copied()
+            .filter(|index| self.can_see(principal, self.tasks[*index as usize].terminal))
+            .ok_or(StoreError::NotFound("task"))
+    }
+
+    /// A manual decision for a task waiting at `IN_PROGRESS` (or `NEW`).
+    pub fn decide_task(
+        &mut self,
+        task_id: &str,
+        outcome: Outcome,
+        card: crate::domain::card::CardChoice,
+        now: Millis,
+    ) -> Result<TaskBody, StoreError> {
+        let index = *parse_uuid(task_id)
+            .and_then(|id| self.task_index.get(&id))
+            .ok_or(StoreError::NotFound("task"))?;
+        let terminal = self.tasks[index as usize].terminal;
+        self.settle_terminal(terminal, now);
+        let task = &mut self.tasks[index as usize];
+        if task.state.is_final() {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "taskId",
+                "the task is already final",
+            )]));
+        }
+        task.plan.outcome = outcome;
+        task.plan.card = card;
+        task.plan.rule = Some("manual decision".into());
+        if task.state == TaskState::New {
+            // Picked up when the device is free, decided at once.
+            task.plan.new = Phase::Manual;
+            if task.plan.in_progress.is_some() {
+                task.plan.in_progress = Some(Phase::Millis(0));
+            }
+        } else {
+            task.plan.in_progress = Some(Phase::Manual);
+        }
+        task.ready_at = Some(now);
+        self.settle_terminal(terminal, now);
+        Ok(self.task_body(index))
+    }
+
+    /// Moves a terminal's queue forward to `now`.
+    pub fn settle_terminal(&mut self, terminal: u16, now: Millis) {
+        loop {
+            let Some(&index) = self.terminals[usize::from(terminal)].queue.front() else {
+                return;
+            };
+            let free_at = self.terminals[usize::from(terminal)].free_at;
+            let task = &mut self.tasks[index as usize];
+            match task.state {
+                TaskState::New => {
+                    let start = match task.plan.new {
+                        Phase::Millis(ms) => Some(task.created.plus_ms(ms)),
+                        Phase::Polls(_) | Phase::Manual => task.ready_at,
+                    };
+                    let Some(start) = start.map(|start| start.max(free_at)) else {
+                        return;
+                    };
+                    if start > now {
+                        return;
+                    }
+                    if task.plan.in_progress.is_none() {
+                        self.finish_task(index, start);
+                    } else {
+                        task.state = TaskState::InProgress;
+                        task.started = Some(start);
+                        task.updated = start;
+                        task.polls_in_state = 0;
+                        task.ready_at = None;
+                    }
+                }
+                TaskState::InProgress => {
+                    let end = match task.plan.in_progress {
+                        Some(Phase::Millis(ms)) => task.started.map(|started| started.plus_ms(ms)),
+                        _ => task.ready_at,
+                    };
+                    let Some(end) = end else {
+                        return;
+                    };
+                    let end = end.max(task.started.unwrap_or(end));
+                    if end > now {
+                        return;
+                    }
+                    self.finish_task(index, end);
+                }
+                _ => {
+                    self.terminals[usize::from(terminal)].queue.pop_front();
+                }
+            }
+        }
+    }
+
+    pub(super) fn finish_task(&mut self, index: u32, at: Millis) {
+        let task = &self.tasks[index as usize];
+        let terminal = task.terminal;
+        let outcome = task.plan.outcome.clone();
+        let (state, error) = match (&task.kind, outcome) {
+            (_, Outcome::Error { code, message } | Outcome::NotPickedUp { code, message, .. }) => {
+                (TaskState::Error, Some(task_error(code, message)))
+            }
+            (TaskKind::Batch, _) => {
+                let number = self.close_batch(terminal, at);
+                self.tasks[index as usize].batch_number = Some(number);
+                (TaskState::Completed, None)
+            }
+            (TaskKind::Transaction(request), Outcome::Canceled { code, message }) => {
+                let request = request.clone();
+                self.record_transaction(
+                    index,
+                    &request,
+                    PaymentResult::Cancelled,
+                    Refusal::Unknown,
+                    None,
+                    at,
+                );
+                (TaskState::Canceled, Some(task_error(code, message)))
+            }
+            (TaskKind::Transaction(request), Outcome::Payment { result, refusal }) => {
+                let request = request.clone();
+                if request.transaction_type == TransactionType::Cancel {
+                    self.finish_storno(index, &request, result, refusal, at)
+                } else {
+                    self.record_transaction(index, &request, result, refusal, None, at);
+                    (TaskState::Completed, None)
+                }
+            }
+        };
+        let task = &mut self.tasks[index as usize];
+        task.state = state;
+        task.error = error;
+        task.updated = at;
+        task.ready_at = None;
+        task.polls_in_state = 0;
+        let terminal = &mut self.terminals[usize::from(terminal)];
+        if terminal.queue.front() == Some(&index) {
+            terminal.free_at = at;
+            terminal.queue.pop_front();
+        }
+    }
+
+    /// Moves every terminal forward to `now`.
+    pub fn settle_all(&mut self, now: Millis) {
+        for terminal in 0..self.terminals.len() {
+            self.settle_terminal(u16::try_from(terminal).unwrap_or(u16::MAX), now);
+        }
+    }
+}
