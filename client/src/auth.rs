@@ -200,7 +200,7 @@ impl Auth {
         let token: TokenResponse =
             serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
                 operation: "token",
-                snippet: crate::client::snippet(&bytes),
+                snippet: crate::error::snippet(&bytes),
                 source,
             })?;
         let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600));

@@ -518,7 +518,7 @@ impl Client {
             }
             return serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
                 operation,
-                snippet: snippet(&bytes),
+                snippet: crate::error::snippet(&bytes),
                 source,
             });
         }
@@ -527,18 +527,4 @@ impl Client {
 
 fn encode(segment: &str) -> String {
     form_urlencoded::byte_serialize(segment.as_bytes()).collect()
-}
-
-/// The first 200 characters of a body, for error messages.
-pub(crate) fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut cut: String = text.chars().take(200).collect();
-    if text.chars().count() > 200 {
-        cut.push('…');
-    }
-    if cut.is_empty() {
-        "<empty body>".into()
-    } else {
-        cut
-    }
 }

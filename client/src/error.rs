@@ -160,3 +160,17 @@ impl Error {
 
 /// The client's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The first 200 characters of a body, for error messages.
+pub(crate) fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut cut: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        cut.push('…');
+    }
+    if cut.is_empty() {
+        "<empty body>".into()
+    } else {
+        cut
+    }
+}

@@ -98,7 +98,7 @@ pub struct ErrorBody<'a> {
 pub struct OAuthErrorBody<'a> {
     /// `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type` or
     /// `invalid_token`.
-    #[schema(value_type = crate::openapi::OAuthErrorCode)]
+    #[schema(value_type = crate::schema::OAuthErrorCode)]
     pub error: &'a str,
     /// Human text.
     #[schema(example = "Bad credentials")]

@@ -20,6 +20,7 @@ pub mod journal;
 pub mod openapi;
 pub mod routes;
 pub mod scenario;
+pub mod schema;
 mod server;
 pub mod state;
 pub mod store;
@@ -28,6 +29,7 @@ pub mod verify;
 use std::future::Future;
 
 use axum::Router;
+use axum::routing::get;
 use tokio::net::TcpListener;
 
 pub use clock::{Clock, ClockMode, ManualClock, Millis, SystemClock, WarpClock};
@@ -41,7 +43,9 @@ pub type App = routes::pipeline::Pipeline<Router>;
 
 /// The application for in-process tests (`tower::ServiceExt::oneshot`).
 pub fn app(state: AppState) -> App {
-    routes::pipeline::Pipeline::new(state.clone(), routes::router(state))
+    // The document lists the routes, so it is served from here rather than from the route table.
+    let router = routes::router(state.clone()).route("/openapi.json", get(openapi::openapi_json));
+    routes::pipeline::Pipeline::new(state, router)
 }
 
 /// Serves the mock on `listener` until `shutdown` completes; in-flight requests finish first.

@@ -10,24 +10,7 @@ use serde_json::Value;
 
 use crate::domain::request::KNOWN_TRANSACTION_FIELDS;
 use crate::journal::JournalEntry;
-
-/// How the rules are tuned (the scenario's `verify:` section).
-#[derive(Clone, Debug, Serialize)]
-pub struct VerifySettings {
-    /// Polls of one task closer than this (virtual ms) fail `poll-interval`.
-    pub min_poll_interval_ms: i64,
-    /// Rules switched off by id.
-    pub disabled: Vec<String>,
-}
-
-impl Default for VerifySettings {
-    fn default() -> Self {
-        VerifySettings {
-            min_poll_interval_ms: 500,
-            disabled: Vec::new(),
-        }
-    }
-}
+pub use crate::scenario::VerifySettings;
 
 /// One piece of evidence: a request of the journal.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -235,7 +218,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
             fail("valid-requests", entry, message);
         }
 
-        if entry.method == axum::http::Method::POST && path == "/v1/tasks/TRANSACTION" {
+        if entry.method.as_str() == "POST" && path == "/v1/tasks/TRANSACTION" {
             if let Value::Object(map) = &request {
                 for key in map.keys() {
                     if !KNOWN_TRANSACTION_FIELDS.contains(&key.as_str()) {
@@ -311,7 +294,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
             continue;
         }
 
-        if entry.method == axum::http::Method::GET && path.starts_with("/v1/tasks/") {
+        if entry.method.as_str() == "GET" && path.starts_with("/v1/tasks/") {
             let task = path.trim_start_matches("/v1/tasks/").to_owned();
             if final_seen.contains(&task) {
                 fail(
@@ -364,7 +347,7 @@ pub fn verify(entries: &[Arc<JournalEntry>], settings: &VerifySettings) -> Repor
             continue;
         }
 
-        if entry.method == axum::http::Method::GET && path.starts_with("/v1/transactions/") {
+        if entry.method.as_str() == "GET" && path.starts_with("/v1/transactions/") {
             let transaction = path.trim_start_matches("/v1/transactions/");
             if !known_transactions.contains(transaction) {
                 fail(

@@ -311,7 +311,7 @@ pub struct AppStatusReport {
 #[serde(rename_all = "camelCase")]
 pub struct AppAnswer {
     /// `COMPLETED`, `CANCELLED` (or the scenario's `wire.app_canceled_spelling`) or `ERROR`.
-    #[schema(value_type = crate::openapi::AppStatus)]
+    #[schema(value_type = crate::schema::AppStatus)]
     pub status: &'static str,
     /// The refusal word of the payment (`RefusalCode`).
     #[serde(skip_serializing_if = "Option::is_none")]

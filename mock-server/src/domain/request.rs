@@ -547,7 +547,7 @@ pub fn parse_batch_request(body: &Value) -> Result<BatchRequest, Vec<FieldError>
 #[allow(dead_code)]
 pub struct TransactionRequestSchema {
     /// SALE (a payment) or CANCEL (a storno on the same terminal).
-    #[schema(value_type = crate::openapi::CloudTransactionType)]
+    #[schema(value_type = crate::schema::CloudTransactionType)]
     transaction_type: String,
     /// Minor units (1000 = 10.00). Mandatory for a SALE; a CANCEL may omit it.
     #[schema(minimum = 1, maximum = 99_999_999, example = 1000)]

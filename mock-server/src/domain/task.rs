@@ -80,7 +80,7 @@ pub struct TaskError {
     #[schema(example = 65)]
     pub code: u16,
     /// Where it failed: `TERMINAL`, `CLOUD` or `AMS`.
-    #[schema(value_type = crate::openapi::Platform)]
+    #[schema(value_type = crate::schema::Platform)]
     pub platform: &'static str,
     /// Human text.
     pub message: String,
@@ -169,7 +169,7 @@ pub struct TaskBody {
     #[schema(format = "uuid")]
     pub task_id: String,
     /// `TRANSACTION` | `BATCH`.
-    #[schema(value_type = crate::openapi::TaskType)]
+    #[schema(value_type = crate::schema::TaskType)]
     pub task_type: &'static str,
     /// State.
     #[schema(value_type = TaskState)]

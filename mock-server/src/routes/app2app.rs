@@ -6,8 +6,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::answer::JournalTag;
 use super::extract::RequestTime;
-use super::pipeline::JournalTag;
 use crate::domain::app_answer::AppAnswer;
 use crate::domain::deeplink::{append_to_redirect, parse_deep_link};
 use crate::domain::request::FieldError;

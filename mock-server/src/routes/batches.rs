@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::answer::api_json;
 use super::extract::{Bearer, RequestTime};
-use super::pipeline::api_json;
 use crate::domain::batch::BatchBody;
 use crate::domain::request::FieldError;
 use crate::error::{ApiError, ErrorBody, Rejection};

@@ -8,15 +8,15 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::pipeline::{FaultTag, Inner, is_api_path, run};
+use super::answer::{FaultTag, Wrapped, call_wrapped, is_api_path};
 use crate::scenario::FaultAction;
 use crate::state::AppState;
 
 /// The middleware; a no-op unless an active scenario has faults.
-pub async fn inject_faults<S: Inner>(state: AppState, request: Request, next: S) -> Response {
+pub async fn inject_faults<S: Wrapped>(state: AppState, request: Request, next: S) -> Response {
     let path = request.uri().path().to_owned();
     if !state.faults_active() || !is_api_path(&path) {
-        return run(next, request).await;
+        return call_wrapped(next, request).await;
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
@@ -26,7 +26,7 @@ pub async fn inject_faults<S: Inner>(state: AppState, request: Request, next: S)
         .fault_for(parts.method.as_str(), &path, tid.as_deref());
     let request = Request::from_parts(parts, Body::from(bytes));
     let Some(fault) = fault else {
-        return run(next, request).await;
+        return call_wrapped(next, request).await;
     };
     let label = fault
         .name
@@ -69,16 +69,16 @@ pub async fn inject_faults<S: Inner>(state: AppState, request: Request, next: S)
         }
         FaultAction::Latency { ms } => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            run(next, request).await
+            call_wrapped(next, request).await
         }
         FaultAction::Drop => {
             // The request is handled (state changes), but the answer never arrives: the body
             // stream fails, so the server aborts the connection.
-            let _ = run(next, request).await;
+            let _ = call_wrapped(next, request).await;
             Response::new(failing_body())
         }
         FaultAction::Malformed => {
-            let handled = run(next, request).await;
+            let handled = call_wrapped(next, request).await;
             let (mut parts, _) = handled.into_parts();
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(
@@ -87,7 +87,7 @@ pub async fn inject_faults<S: Inner>(state: AppState, request: Request, next: S)
             )
         }
         FaultAction::Truncated => {
-            let handled = run(next, request).await;
+            let handled = call_wrapped(next, request).await;
             let (mut parts, body) = handled.into_parts();
             let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
             let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
@@ -95,7 +95,7 @@ pub async fn inject_faults<S: Inner>(state: AppState, request: Request, next: S)
             Response::from_parts(parts, Body::from(half))
         }
         FaultAction::Empty => {
-            let _ = run(next, request).await;
+            let _ = call_wrapped(next, request).await;
             StatusCode::OK.into_response()
         }
     };

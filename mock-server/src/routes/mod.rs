@@ -1,6 +1,7 @@
 //! The HTTP surface: one route table with the paths spelled as GP tom spells them, plus the
 //! control plane under `/__mock/`.
 
+pub mod answer;
 pub mod app2app;
 pub mod batches;
 pub mod control;
@@ -58,7 +59,6 @@ pub fn router(state: AppState) -> Router {
         .route("/cloud/oauth/token", post(oauth::create_token))
         .route("/app2app", get(app2app::open_deep_link))
         .route("/api/oauth/token", post(oauth::create_token))
-        .route("/openapi.json", get(crate::openapi::openapi_json))
         .route(
             "/v1/tasks/TRANSACTION",
             post(tasks::create_transaction_task),

@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
+use super::answer::JournalTag;
 use super::extract::RequestTime;
-use super::pipeline::JournalTag;
 use crate::error::{OAuthErrorBody, Rejection};
 use crate::state::AppState;
 use crate::store::{OAuthFailure, TokenGrant, TokenParams};

@@ -3,7 +3,6 @@
 //! `X-Request-Id`, logs, and journals the emulated API's traffic. It wraps the whole router once
 //! and answers the two hot Cloud API operations itself (`direct`).
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody, to_bytes};
@@ -16,56 +15,15 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::response::{IntoResponse, Response};
-use tower::{Service, ServiceExt};
+use tower::Service;
 
+use super::answer::{FaultTag, JournalTag, Wrapped, call_wrapped, is_api_path, json_response};
 use super::extract::{RequestTime, parse_json_body, verify_bearer};
 use super::tasks;
 use crate::clock::Millis;
 use crate::error::{ApiError, Rejection};
 use crate::journal::JournalEntry;
 use crate::state::AppState;
-
-/// Which terminal an answer concerns, set by handlers for the journal.
-#[derive(Clone, Debug, Default)]
-pub struct JournalTag {
-    /// Terminal ID (shared with the store's terminal: no copy per answer).
-    pub terminal: Option<Arc<str>>,
-    /// The answer's body when the handler rendered it whole (the journal shares it instead of
-    /// collecting the body again).
-    pub body: Option<Bytes>,
-}
-
-/// A JSON answer of the emulated API, tagged with its terminal for the journal.
-///
-/// Serialised straight into a `Vec` (cheaper than `axum::Json`'s `BytesMut` writer on the hot path).
-pub fn api_json<T: serde::Serialize>(status: StatusCode, terminal: Arc<str>, body: &T) -> Response {
-    api_json_bytes(
-        status,
-        terminal,
-        serde_json::to_vec(body).unwrap_or_default(),
-    )
-}
-
-/// A JSON answer already rendered to bytes, tagged with its terminal for the journal.
-pub fn api_json_bytes(status: StatusCode, terminal: Arc<str>, bytes: Vec<u8>) -> Response {
-    let bytes = Bytes::from(bytes);
-    let mut response = json_response(status, bytes.clone());
-    response.extensions_mut().insert(JournalTag {
-        terminal: Some(terminal),
-        body: Some(bytes),
-    });
-    response
-}
-
-fn json_response(status: StatusCode, bytes: Bytes) -> Response {
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
-}
 
 /// Sets `Content-Length` from a body of known size, as the router does for what it routes.
 fn with_content_length(mut response: Response) -> Response {
@@ -117,10 +75,6 @@ fn direct(
     }
 }
 
-/// The fault a scenario injected, set by the fault layer for the journal.
-#[derive(Clone, Debug)]
-pub struct FaultTag(pub String);
-
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Why a request body was not read.
@@ -129,40 +83,6 @@ enum BodyRefusal {
     TooLarge,
     /// Not all there within the body-read timeout.
     TooSlow,
-}
-
-/// Whether a path belongs to the emulated GP tom API (journaled, judged by `verify`, open to
-/// scenario faults): `/v1/…`, the token endpoints under `/cloud/` and `/api/`, and `/app2app`.
-/// The control plane, the page, `/openapi.json` and what browsers ask on their own
-/// (`/favicon.ico`, `/robots.txt`) are not the client's traffic.
-#[must_use]
-pub fn is_api_path(path: &str) -> bool {
-    path.starts_with("/v1/")
-        || path.starts_with("/cloud/")
-        || path.starts_with("/api/")
-        || path == "/app2app"
-}
-
-/// What the pipeline wraps: the router's inner service.
-pub trait Inner:
-    Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + 'static
-{
-}
-
-impl<S> Inner for S where
-    S: Service<Request, Response = Response, Error = Infallible, Future: Send>
-        + Clone
-        + Send
-        + 'static
-{
-}
-
-/// Runs the wrapped service to its answer.
-pub async fn run<S: Inner>(inner: S, request: Request) -> Response {
-    match inner.oneshot(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    }
 }
 
 /// The pipeline around the router: a plain tower service (no per-request boxing of the inner
@@ -194,7 +114,7 @@ impl<S> Pipeline<S> {
     }
 }
 
-impl<S: Inner> Service<Request> for Pipeline<S> {
+impl<S: Wrapped> Service<Request> for Pipeline<S> {
     type Response = Response;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -213,7 +133,7 @@ impl<S: Inner> Service<Request> for Pipeline<S> {
 }
 
 /// The middleware.
-pub async fn pipeline<S: Inner>(
+pub async fn pipeline<S: Wrapped>(
     state: AppState,
     request: Request,
     next: S,
@@ -317,7 +237,7 @@ pub async fn pipeline<S: Inner>(
                         // inline it would be copied on every request.
                         Box::pin(super::faults::inject_faults(state.clone(), request, next)).await
                     } else {
-                        run(next, request).await
+                        call_wrapped(next, request).await
                     }
                 }
             };

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
+use super::answer::api_json_bytes;
 use super::extract::{Bearer, JsonBody, RequestTime};
-use super::pipeline::api_json_bytes;
 use crate::domain::request::{
     parse_batch_request, parse_transaction_request, unknown_transaction_fields,
 };

@@ -4,8 +4,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::answer::api_json;
 use super::extract::{Bearer, RequestTime};
-use super::pipeline::api_json;
 use crate::domain::transaction::TransactionBody;
 use crate::error::{ErrorBody, Rejection};
 use crate::state::AppState;

@@ -40,7 +40,7 @@ pub struct Scenario {
     /// What the scenario promises (for tests).
     pub expect: Vec<Expectation>,
     /// How `/__mock/verify` judges clients.
-    pub verify: crate::verify::VerifySettings,
+    pub verify: VerifySettings,
     /// The YAML it was loaded from (`None` for the built-in default).
     #[serde(skip)]
     pub source: Option<String>,
@@ -327,7 +327,7 @@ impl Default for Scenario {
             wire: WireProfile::default(),
             initial: InitialData::default(),
             expect: Vec::new(),
-            verify: crate::verify::VerifySettings::default(),
+            verify: VerifySettings::default(),
             source: None,
         }
     }
@@ -420,4 +420,22 @@ pub enum ExpectStep {
     },
     /// A refresh grant with the current refresh token.
     Refresh,
+}
+
+/// How the rules are tuned (the scenario's `verify:` section).
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifySettings {
+    /// Polls of one task closer than this (virtual ms) fail `poll-interval`.
+    pub min_poll_interval_ms: i64,
+    /// Rules switched off by id.
+    pub disabled: Vec<String>,
+}
+
+impl Default for VerifySettings {
+    fn default() -> Self {
+        VerifySettings {
+            min_poll_interval_ms: 500,
+            disabled: Vec::new(),
+        }
+    }
 }

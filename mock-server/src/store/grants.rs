@@ -29,7 +29,7 @@ pub enum OAuthFailure {
 #[schema(as = OAuthTokenRequest)]
 pub struct TokenParams {
     /// `password` or `refresh_token`.
-    #[schema(value_type = crate::openapi::GrantType, required = true)]
+    #[schema(value_type = crate::schema::GrantType, required = true)]
     pub grant_type: Option<String>,
     /// The merchant's login e-mail (password grant).
     #[schema(example = "merchant@example.com")]
