@@ -326,3 +326,191 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Settling with scripted times, against the store directly: when a task starts, when it
+    //! ends, and that the device takes one task at a time in creation order.
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::card::CardChoice;
+    use crate::domain::task::TaskKind;
+    use crate::fixtures::Fixtures;
+
+    const T0: Millis = Millis(1_700_000_000_000);
+
+    fn store() -> Store {
+        let fixtures = Arc::new(Fixtures::embedded().expect("embedded fixtures"));
+        Store::new(fixtures, Vec::new(), 7, T0)
+    }
+
+    fn plan(new: Phase, in_progress: Option<Phase>) -> Plan {
+        Plan {
+            new,
+            in_progress,
+            outcome: Outcome::Error {
+                code: 99,
+                message: "scripted".into(),
+            },
+            card: CardChoice::default(),
+            rule: None,
+        }
+    }
+
+    /// A task on terminal 0 created at `T0 + at` with the given phases.
+    fn push(store: &mut Store, at: i64, new: Phase, in_progress: Option<Phase>) -> u32 {
+        store.push_task(
+            TaskKind::Batch,
+            0,
+            plan(new, in_progress),
+            0,
+            T0.plus_ms(at),
+        )
+    }
+
+    /// (state, started, updated) of a task, times as offsets from `T0`.
+    fn seen(store: &Store, index: u32) -> (TaskState, Option<i64>, i64) {
+        let task = &store.tasks[index as usize];
+        (
+            task.state,
+            task.started.map(|started| started.0 - T0.0),
+            task.updated.0 - T0.0,
+        )
+    }
+
+    #[test]
+    fn a_task_starts_after_new_and_ends_after_in_progress() {
+        let mut store = store();
+        let task = push(
+            &mut store,
+            0,
+            Phase::Millis(500),
+            Some(Phase::Millis(2_000)),
+        );
+        store.settle_terminal(0, T0.plus_ms(499));
+        assert_eq!(seen(&store, task), (TaskState::New, None, 0));
+        store.settle_terminal(0, T0.plus_ms(500));
+        assert_eq!(seen(&store, task), (TaskState::InProgress, Some(500), 500));
+        store.settle_terminal(0, T0.plus_ms(2_499));
+        assert_eq!(seen(&store, task), (TaskState::InProgress, Some(500), 500));
+        store.settle_terminal(0, T0.plus_ms(2_500));
+        assert_eq!(seen(&store, task), (TaskState::Error, Some(500), 2_500));
+        assert!(store.terminals[0].queue.is_empty());
+        assert_eq!(store.terminals[0].free_at, T0.plus_ms(2_500));
+    }
+
+    #[test]
+    fn the_next_task_starts_when_the_device_is_free() {
+        let mut store = store();
+        let first = push(
+            &mut store,
+            0,
+            Phase::Millis(500),
+            Some(Phase::Millis(2_000)),
+        );
+        let second = push(
+            &mut store,
+            100,
+            Phase::Millis(500),
+            Some(Phase::Millis(2_000)),
+        );
+        store.settle_terminal(0, T0.plus_ms(2_499));
+        // The second would start at 600 on an idle device; this one is busy until 2,500.
+        assert_eq!(seen(&store, second), (TaskState::New, None, 100));
+        store.settle_terminal(0, T0.plus_ms(2_500));
+        assert_eq!(seen(&store, first).0, TaskState::Error);
+        assert_eq!(
+            seen(&store, second),
+            (TaskState::InProgress, Some(2_500), 2_500)
+        );
+        store.settle_terminal(0, T0.plus_ms(10_000));
+        assert_eq!(seen(&store, second), (TaskState::Error, Some(2_500), 4_500));
+    }
+
+    #[test]
+    fn one_late_settle_gives_the_times_of_many_small_ones() {
+        let script = |steps: &[i64]| {
+            let mut store = store();
+            let tasks: Vec<u32> = (0..4)
+                .map(|n| {
+                    push(
+                        &mut store,
+                        n * 300,
+                        Phase::Millis(500),
+                        Some(Phase::Millis(700)),
+                    )
+                })
+                .collect();
+            for &step in steps {
+                store.settle_terminal(0, T0.plus_ms(step));
+            }
+            tasks
+                .iter()
+                .map(|&task| seen(&store, task))
+                .collect::<Vec<_>>()
+        };
+        let stepwise: Vec<i64> = (0..=60).map(|n| n * 100).collect();
+        assert_eq!(script(&[6_000]), script(&stepwise));
+        // Back-to-back: 500–1,200, 1,200–1,900, 1,900–2,600, 2,600–3,300.
+        let starts: Vec<Option<i64>> = script(&[6_000]).iter().map(|seen| seen.1).collect();
+        assert_eq!(starts, [Some(500), Some(1_200), Some(1_900), Some(2_600)]);
+    }
+
+    #[test]
+    fn an_earlier_time_never_moves_a_task_back() {
+        let mut store = store();
+        let task = push(
+            &mut store,
+            0,
+            Phase::Millis(500),
+            Some(Phase::Millis(2_000)),
+        );
+        store.settle_terminal(0, T0.plus_ms(1_000));
+        store.settle_terminal(0, T0.plus_ms(10));
+        assert_eq!(seen(&store, task), (TaskState::InProgress, Some(500), 500));
+    }
+
+    #[test]
+    fn a_task_without_in_progress_ends_straight_from_new() {
+        let mut store = store();
+        let task = push(&mut store, 0, Phase::Millis(300), None);
+        store.settle_terminal(0, T0.plus_ms(300));
+        assert_eq!(seen(&store, task), (TaskState::Error, None, 300));
+    }
+
+    #[test]
+    fn a_manual_task_holds_the_device_until_decided() {
+        let mut store = store();
+        let manual = push(&mut store, 0, Phase::Millis(0), Some(Phase::Manual));
+        let next = push(&mut store, 0, Phase::Millis(0), Some(Phase::Millis(100)));
+        store.settle_terminal(0, T0.plus_ms(Millis::DAY));
+        assert_eq!(seen(&store, manual), (TaskState::InProgress, Some(0), 0));
+        assert_eq!(seen(&store, next).0, TaskState::New);
+        store.tasks[manual as usize].ready_at = Some(T0.plus_ms(Millis::DAY));
+        store.settle_terminal(0, T0.plus_ms(Millis::DAY + 100));
+        assert_eq!(seen(&store, manual).0, TaskState::Error);
+        assert_eq!(
+            seen(&store, next),
+            (TaskState::Error, Some(Millis::DAY), Millis::DAY + 100)
+        );
+    }
+
+    #[test]
+    fn polls_phases_wait_for_the_counted_polls() {
+        let mut store = store();
+        let task = push(&mut store, 0, Phase::Polls(2), Some(Phase::Polls(1)));
+        store.settle_terminal(0, T0.plus_ms(Millis::DAY));
+        assert_eq!(seen(&store, task).0, TaskState::New);
+        store.tasks[task as usize].record_poll(T0.plus_ms(10));
+        store.settle_terminal(0, T0.plus_ms(10));
+        assert_eq!(seen(&store, task).0, TaskState::New);
+        store.tasks[task as usize].record_poll(T0.plus_ms(20));
+        store.settle_terminal(0, T0.plus_ms(20));
+        assert_eq!(seen(&store, task), (TaskState::InProgress, Some(20), 20));
+        store.tasks[task as usize].record_poll(T0.plus_ms(30));
+        store.settle_terminal(0, T0.plus_ms(30));
+        assert_eq!(seen(&store, task), (TaskState::Error, Some(20), 30));
+    }
+}
