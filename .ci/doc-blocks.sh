@@ -5,7 +5,7 @@
 # `<!-- doc-check: skip (why) -->` is not run. Fails when any block fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-FILES=(README.md docs/app2app.md scenarios/README.md fixtures/README.md)
+FILES=(README.md docs/app2app.md docs/install.md scenarios/README.md fixtures/README.md)
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 passed=0

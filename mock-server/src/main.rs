@@ -20,7 +20,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(
     name = "gptom-mock",
-    version,
+    version = env!("GPTOM_MOCK_VERSION"),
     about,
     args_conflicts_with_subcommands = true
 )]
@@ -113,7 +113,7 @@ enum LogFormat {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
-    /// Address to bind; anything but loopback requires --admin-token.
+    /// Address to bind; anything but loopback requires --admin-token or --open-control-plane.
     #[arg(long, default_value = "127.0.0.1", env = "GPTOM_MOCK_BIND")]
     bind: IpAddr,
     /// Port to listen on (0 picks a free one; the first line on stdout says which).
@@ -141,6 +141,15 @@ struct ServeArgs {
     /// Token required on /__mock/* (Authorization: Bearer or X-Admin-Token).
     #[arg(long, env = "GPTOM_MOCK_ADMIN_TOKEN")]
     admin_token: Option<String>,
+    /// Leave the control plane (/__mock/*) open on a non-loopback bind, without a token: for a
+    /// container on a private CI network only. Anyone who reaches the port can reset the mock.
+    #[arg(
+        long,
+        env = "GPTOM_MOCK_OPEN_CONTROL_PLANE",
+        conflicts_with = "admin_token",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    open_control_plane: bool,
     /// Journal entries kept (oldest dropped first).
     #[arg(long, default_value_t = gptom_mock::journal::DEFAULT_CAPACITY)]
     journal_size: usize,
@@ -272,10 +281,18 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     if !args.bind.is_loopback() && args.admin_token.is_none() {
-        bail!(
-            "refusing to bind {} without --admin-token: the control plane (/__mock/*) could reset \
-             state and read the journal from the network. Pass --admin-token TOKEN, or bind 127.0.0.1.",
-            args.bind
+        if !args.open_control_plane {
+            bail!(
+                "refusing to bind {} without --admin-token: the control plane (/__mock/*) could reset \
+                 state and read the journal from the network. Pass --admin-token TOKEN \
+                 (GPTOM_MOCK_ADMIN_TOKEN), bind 127.0.0.1, or, on a private CI network only, \
+                 --open-control-plane (GPTOM_MOCK_OPEN_CONTROL_PLANE=true).",
+                args.bind
+            );
+        }
+        tracing::warn!(
+            bind = %args.bind,
+            "the control plane (/__mock/*) is open to anyone who reaches this address (--open-control-plane)"
         );
     }
     let fixtures = match &args.fixtures {
@@ -558,8 +575,10 @@ fn install_logging(format: LogFormat, level: &str) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colours only for a person at a terminal: CI logs and container logs get plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),

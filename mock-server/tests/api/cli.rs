@@ -180,3 +180,51 @@ fn an_empty_or_short_admin_token_refuses_to_start() {
         "--reproducible-tokens needs --seed"
     );
 }
+
+#[test]
+fn a_public_bind_needs_a_token_or_the_one_named_switch() {
+    // (Starting on 0.0.0.0 is left to dist/image-smoke.sh: tests here bind loopback only.)
+    let refused = binary()
+        .args(["--bind", "0.0.0.0", "--port", "0"])
+        .env_remove("GPTOM_MOCK_ADMIN_TOKEN")
+        .env_remove("GPTOM_MOCK_OPEN_CONTROL_PLANE")
+        .output()
+        .expect("gptom-mock");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    for named in [
+        "--admin-token",
+        "GPTOM_MOCK_ADMIN_TOKEN",
+        "--open-control-plane",
+        "GPTOM_MOCK_OPEN_CONTROL_PLANE=true",
+    ] {
+        assert!(
+            stderr.contains(named),
+            "the refusal names {named}: {stderr}"
+        );
+    }
+    let both = binary()
+        .args(["--bind", "0.0.0.0", "--port", "0", "--open-control-plane"])
+        .env("GPTOM_MOCK_ADMIN_TOKEN", "a-token-of-sixteen-or-more")
+        .output()
+        .expect("gptom-mock");
+    assert_eq!(
+        both.status.code(),
+        Some(2),
+        "a token and the switch contradict each other"
+    );
+}
+
+#[test]
+fn version_names_the_version_and_where_it_came_from() {
+    let output = binary().arg("--version").output().expect("gptom-mock");
+    let version = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        version.starts_with(&format!("gptom-mock {} (", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    assert!(
+        version.contains("commit") || version.contains("built from source"),
+        "{version}"
+    );
+}

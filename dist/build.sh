@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The release binary of gptom-mock for Linux x86_64, statically linked (glibc's static libc, so it
+# runs in an empty container and on any distribution), packed as a tarball with its SHA-256.
+#
+#   bash dist/build.sh      # → dist/out/gptom-mock-<version>-x86_64-linux.tar.gz and .sha256
+#
+# `gptom-mock --version` names the version and the commit. Other targets (macOS, Windows, aarch64)
+# are cross builds in .github/workflows/release.yml; only this one is built and tested here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET=x86_64-unknown-linux-gnu
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  commit="$commit-modified"
+fi
+name="gptom-mock-$version-x86_64-linux"
+
+echo "== building gptom-mock $version ($commit) for $TARGET, statically linked"
+# crt-static needs an explicit --target so that build scripts and proc-macros stay dynamic.
+# getrandom through the system call itself: a static binary cannot look the libc function up, and
+# its fallback, /dev/urandom, does not exist in an empty container.
+RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static --cfg getrandom_backend=\"linux_getrandom\"" GPTOM_MOCK_COMMIT="$commit" \
+  cargo build --release --locked -p gptom-mock --bin gptom-mock --target "$TARGET"
+binary="target/$TARGET/release/gptom-mock"
+if readelf -l "$binary" | grep -q "program interpreter"; then
+  echo "error: $binary is dynamically linked (it names a program interpreter)" >&2
+  exit 1
+fi
+
+out=dist/out
+rm -rf "$out/$name"
+mkdir -p "$out/$name"
+cp "$binary" "$out/$name/gptom-mock"
+strip "$out/$name/gptom-mock" 2>/dev/null || true
+cp README.md CHANGELOG.md "$out/$name/"
+cp LICENSE* "$out/$name/" 2>/dev/null || true
+cp "$out/$name/gptom-mock" "$out/gptom-mock"   # the image's build context (dist/Containerfile)
+tar -C "$out" -czf "$out/$name.tar.gz" --owner=0 --group=0 --numeric-owner "$name"
+(cd "$out" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
+rm -rf "${out:?}/$name"
+echo "== $out/$name.tar.gz ($(du -h "$out/$name.tar.gz" | cut -f1))"
+cat "$out/$name.tar.gz.sha256"
