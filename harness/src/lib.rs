@@ -83,10 +83,17 @@ impl MockGptom {
         Self::start_with(None).await
     }
 
-    /// A scenario from a YAML file or YAML text (anything containing a newline is text).
+    /// A scenario by the name of one of the embedded library (`"insufficient-funds"`; see
+    /// `gptom-mock scenario list`), from a YAML file, or YAML text (anything containing a newline
+    /// is text). A file of the same name as a library scenario wins.
     pub async fn with_scenario(path_or_yaml: &str) -> Result<Self, HarnessError> {
         let scenario = if path_or_yaml.contains('\n') {
             gptom_mock::scenario::load_str("<inline scenario>", path_or_yaml)?
+        } else if let Some(scenario) = Some(path_or_yaml)
+            .filter(|name| !Path::new(name).exists())
+            .and_then(gptom_mock::scenario::library::find)
+        {
+            Scenario::clone(&scenario)
         } else {
             gptom_mock::scenario::load_file(Path::new(path_or_yaml))?
         };

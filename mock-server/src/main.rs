@@ -87,6 +87,9 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum ScenarioCommand {
+    /// Lists the embedded scenario library (usable by name with --scenario and
+    /// PUT /__mock/scenario?name=) with each one's description.
+    List,
     /// Validates scenario files; exits non-zero on any problem (for CI).
     Check {
         /// The files.
@@ -132,8 +135,14 @@ struct ServeArgs {
     /// Start of the manual clock (RFC 3339); default 2026-01-15T09:00:00Z.
     #[arg(long)]
     start_time: Option<String>,
-    /// A scenario file to activate (repeatable; terminal-bound scenarios first, then one unbound).
-    #[arg(long = "scenario", value_name = "FILE")]
+    /// A scenario to activate: a YAML file, or the name of one of the embedded library
+    /// (`gptom-mock scenario list`); repeatable (terminal-bound scenarios first, then one unbound).
+    #[arg(
+        long = "scenario",
+        value_name = "FILE|NAME",
+        env = "GPTOM_MOCK_SCENARIO",
+        value_delimiter = ','
+    )]
     scenarios: Vec<PathBuf>,
     /// A directory with accounts.json and cards.json instead of the embedded fixtures.
     #[arg(long)]
@@ -240,6 +249,14 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
                 ExitCode::FAILURE
             },
         ),
+        Some(Command::Scenario(ScenarioCommand::List)) => {
+            let mut text = String::new();
+            for scenario in gptom_mock::scenario::library::all() {
+                text.push_str(&format!("{:<32} {}\n", scenario.name, scenario.description));
+            }
+            print_out(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Scenario(ScenarioCommand::Check { files })) => {
             Ok(if check_scenarios(&files) {
                 ExitCode::SUCCESS
@@ -303,10 +320,24 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut loaded = Vec::new();
     let mut failed = false;
     for path in &args.scenarios {
+        let by_name = path
+            .to_str()
+            .filter(|_| !path.exists())
+            .and_then(gptom_mock::scenario::library::find);
+        if let Some(scenario) = by_name {
+            loaded.push(scenario);
+            continue;
+        }
         match gptom_mock::scenario::load_file(path) {
             Ok(scenario) => loaded.push(Arc::new(scenario)),
             Err(error) => {
                 eprintln!("{error}");
+                if !path.exists() {
+                    eprintln!(
+                        "  (no such file, and no library scenario of that name: {})",
+                        gptom_mock::scenario::library::names()
+                    );
+                }
                 failed = true;
             }
         }

@@ -22,7 +22,8 @@ pub struct MockConfig {
     pub fixtures: Arc<Fixtures>,
     /// Active scenarios (terminal-bound first, then one unbound); empty = the default scenario.
     pub scenarios: Vec<Arc<Scenario>>,
-    /// Scenarios that may be switched to by name (`PUT /__mock/scenario?name=`).
+    /// Scenarios that may be switched to by name (`PUT /__mock/scenario?name=`) besides the
+    /// embedded library, which they shadow (see [`MockConfig::scenario_named`]).
     pub available_scenarios: Vec<Arc<Scenario>>,
     /// Request bodies above this size are refused with 413.
     pub body_limit: usize,
@@ -40,6 +41,32 @@ pub struct MockConfig {
 }
 
 impl MockConfig {
+    /// The scenario called `name`: one loaded at start first, then the embedded library's.
+    #[must_use]
+    pub fn scenario_named(&self, name: &str) -> Option<Arc<Scenario>> {
+        self.available_scenarios
+            .iter()
+            .find(|scenario| scenario.name == name)
+            .cloned()
+            .or_else(|| crate::scenario::library::find(name))
+    }
+
+    /// Every name `scenario_named` knows: those loaded at start, then the library's.
+    #[must_use]
+    pub fn scenario_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .available_scenarios
+            .iter()
+            .map(|scenario| scenario.name.clone())
+            .collect();
+        for scenario in crate::scenario::library::all() {
+            if !names.contains(&scenario.name) {
+                names.push(scenario.name.clone());
+            }
+        }
+        names
+    }
+
     /// The embedded fixtures, the default scenario, seed 0.
     pub fn embedded() -> Result<Self, crate::fixtures::FixturesError> {
         Ok(MockConfig {

@@ -245,3 +245,17 @@ async fn the_client_passes_every_protocol_rule_on_a_busy_day() {
     let report = mock.verify();
     assert!(report.passed, "{}", report.to_text());
 }
+
+#[tokio::test]
+async fn a_library_scenario_is_started_by_name() {
+    let mock = MockGptom::with_scenario("declined").await.expect("by name");
+    let outcome = mock
+        .client()
+        .pay(SaleRequest::new(1000, "CZK"))
+        .await
+        .expect("payment");
+    assert!(
+        matches!(outcome, PaymentOutcome::Declined { .. }),
+        "{outcome:?}"
+    );
+}

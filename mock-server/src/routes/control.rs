@@ -325,7 +325,8 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ScenarioQuery {
-    /// A scenario loaded at start (`--scenario`), by name.
+    /// A scenario by name: one loaded at start (`--scenario`) or one of the embedded library
+    /// (`gptom-mock scenario list`).
     name: Option<String>,
 }
 
@@ -336,7 +337,7 @@ pub struct ScenarioQuery {
     tag = "Control plane",
     operation_id = "getScenario",
     responses(
-        (status = 200, description = "The active scenarios (with their YAML) and the ones loaded at start", body = Object),
+        (status = 200, description = "The active scenarios (with their YAML) and the names available (loaded at start, then the embedded library)", body = Object),
     ),
 )]
 pub async fn get_scenario(State(state): State<AppState>) -> Json<Value> {
@@ -346,12 +347,7 @@ pub async fn get_scenario(State(state): State<AppState>) -> Json<Value> {
         .iter()
         .map(|scenario| scenario_summary(scenario))
         .collect();
-    let available: Vec<&str> = state
-        .config()
-        .available_scenarios
-        .iter()
-        .map(|scenario| scenario.name.as_str())
-        .collect();
+    let available = state.config().scenario_names();
     let default = gptom_default_summary();
     Json(json!({ "active": active, "default": default, "available": available }))
 }
@@ -392,18 +388,15 @@ pub async fn put_scenario(
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, Rejection> {
     let scenario = match query.name {
-        Some(name) => state
-            .config()
-            .available_scenarios
-            .iter()
-            .find(|scenario| scenario.name == name)
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::fields(vec![FieldError::new(
-                    "name",
-                    format!("no scenario named `{name}` was loaded at start"),
-                )])
-            })?,
+        Some(name) => state.config().scenario_named(&name).ok_or_else(|| {
+            ApiError::fields(vec![FieldError::new(
+                "name",
+                format!(
+                    "no scenario named `{name}`: neither loaded at start nor in the library ({})",
+                    crate::scenario::library::names()
+                ),
+            )])
+        })?,
         None => {
             let text = std::str::from_utf8(&body).map_err(|_| {
                 ApiError::fields(vec![FieldError::new(

@@ -70,7 +70,7 @@ pub fn view(state: &AppState, limit: usize) -> Value {
         "scenario": {
             "active": active,
             "default": { "name": default.name, "description": default.description },
-            "available": state.config().available_scenarios.iter().map(|scenario| scenario.name.clone()).collect::<Vec<_>>(),
+            "available": state.config().scenario_names(),
         },
     })
 }

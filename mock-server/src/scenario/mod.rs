@@ -10,6 +10,7 @@ mod load;
 mod model;
 mod tree;
 
+pub mod library;
 pub use engine::RequestFacts;
 pub use load::{Problem, ScenarioError, load_file, load_str, parse_duration};
 pub use model::*;

@@ -228,3 +228,52 @@ fn version_names_the_version_and_where_it_came_from() {
         "{version}"
     );
 }
+
+/// `GET path` over a plain TCP connection: the answer's body.
+fn http_get(port_file: &std::path::Path, path: &str) -> String {
+    use std::io::{Read, Write};
+    let port = std::fs::read_to_string(port_file).expect("port file");
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", port.trim().parse::<u16>().expect("port")))
+            .expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or(answer)
+}
+
+#[test]
+fn a_library_scenario_is_picked_by_name_and_listed_with_its_description() {
+    let mock = start("library", &["--scenario", "insufficient-funds"]);
+    let scenario = http_get(&mock.port_file, "/__mock/scenario");
+    assert!(
+        scenario.contains(r#""name":"insufficient-funds""#),
+        "{scenario}"
+    );
+    let listed = binary().args(["scenario", "list"]).output().expect("list");
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success());
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("insufficient-funds ") && line.contains("declined")),
+        "{text}"
+    );
+    let unknown = binary()
+        .args(["--port", "0", "--scenario", "insufficient-fund"])
+        .output()
+        .expect("gptom-mock");
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr.contains("no library scenario of that name")
+            && stderr.contains("insufficient-funds"),
+        "{stderr}"
+    );
+}

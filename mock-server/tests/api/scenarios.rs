@@ -364,6 +364,40 @@ async fn a_scenario_can_be_put_at_run_time_and_a_broken_one_keeps_the_previous()
 }
 
 #[tokio::test]
+async fn a_library_scenario_is_put_by_name_and_an_unknown_name_lists_the_library() {
+    let mock = Mock::new();
+    let listed = mock
+        .call(Method::GET, "/__mock/scenario", None, None)
+        .await
+        .body;
+    let available: Vec<&str> = listed["available"]
+        .as_array()
+        .expect("available")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(available.contains(&"declined"), "{available:?}");
+    let put = mock
+        .call(Method::PUT, "/__mock/scenario?name=declined", None, None)
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let token = mock.token(JAN, Some("999888")).await;
+    let (_, transaction) = mock.pay(&token, 1000).await;
+    assert_eq!(transaction["result"], "DECLINED");
+    let unknown = mock
+        .call(Method::PUT, "/__mock/scenario?name=declinde", None, None)
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let message = unknown.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("insufficient-funds"),
+        "the library is listed: {message}"
+    );
+}
+
+#[tokio::test]
 async fn scenarios_bound_to_terminals_do_not_interfere() {
     let declined = load_str(
         "a",
