@@ -9,20 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGET=x86_64-unknown-linux-gnu
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-  commit="$commit-modified"
-fi
+# shellcheck source=dist/env.sh
+source dist/env.sh
 name="gptom-mock-$version-x86_64-linux"
 
 echo "== building gptom-mock $version ($commit) for $TARGET, statically linked"
-# crt-static needs an explicit --target so that build scripts and proc-macros stay dynamic.
-# getrandom through the system call itself: a static binary cannot look the libc function up, and
-# its fallback, /dev/urandom, does not exist in an empty container.
-RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static --cfg getrandom_backend=\"linux_getrandom\"" GPTOM_MOCK_COMMIT="$commit" \
-  cargo build --release --locked -p gptom-mock --bin gptom-mock --target "$TARGET"
+cargo build --release --locked -p gptom-mock --bin gptom-mock --target "$TARGET"
 binary="target/$TARGET/release/gptom-mock"
 if readelf -l "$binary" | grep -q "program interpreter"; then
   echo "error: $binary is dynamically linked (it names a program interpreter)" >&2
