@@ -1,0 +1,50 @@
+// The POS module's tests against gptom-mock with node's own test runner (`node --test`).
+import { after, before, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { startGptomMock } from "gptom-mock";
+import { Pos } from "./pos.mjs";
+
+let mock;
+before(async () => {
+  mock = await startGptomMock();
+});
+after(() => mock.stop());
+beforeEach(async () => {
+  await mock.reset();
+  await mock.clearScenario();
+});
+
+// The POS waits between polls by moving the mock's virtual clock: no real sleeping.
+const pos = (options = {}) => new Pos(mock.url, { sleep: (seconds) => mock.advance(seconds), ...options });
+
+test("an approved card payment", async () => {
+  const payment = await pos().pay(1000, "order-1");
+  assert.equal(payment.taskState, "COMPLETED");
+  assert.equal(payment.result, "ACCEPTED");
+  assert.ok(payment.transaction.amsID);
+  assert.equal((await mock.verify()).passed, true);
+});
+
+test("a declined card is reported, not retried", async () => {
+  await mock.useScenario("declined");
+  const payment = await pos().pay(1000);
+  assert.deepEqual([payment.taskState, payment.result], ["COMPLETED", "DECLINED"]);
+  const creations = (await mock.requests()).filter((r) => r.method === "POST" && r.path === "/v1/tasks/TRANSACTION");
+  assert.equal(creations.length, 1);
+});
+
+test("the last payment is cancelled by storno", async () => {
+  const till = pos();
+  const sale = await till.pay(2500);
+  const storno = await till.cancelLast();
+  assert.equal(storno.taskState, "COMPLETED");
+  assert.equal((await till.transaction(sale.transaction.transactionId)).cancelled, true);
+  assert.equal((await mock.verify()).passed, true);
+});
+
+test("verify catches a poller that hammers the API", async () => {
+  await pos({ pollInterval: 0.01 }).pay(1000);
+  const verdict = await mock.verify();
+  assert.equal(verdict.passed, false);
+  assert.ok(verdict.rules.some((rule) => rule.id === "poll-interval" && rule.outcome === "failed"));
+});

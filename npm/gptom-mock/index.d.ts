@@ -1,0 +1,30 @@
+export interface GptomMockOptions {
+  /** Fixes every generated id, PAN and code (also GPTOM_MOCK_SEED). */
+  seed?: number | string;
+  /** Library scenario names or YAML files to start with. */
+  scenarios?: string[];
+  /** More `gptom-mock serve` arguments. */
+  args?: string[];
+  timeoutMs?: number;
+}
+
+export interface Verdict {
+  passed: boolean;
+  requests: number;
+  rules: { id: string; title: string; outcome: "passed" | "failed" | "skipped"; evidence: unknown[] }[];
+}
+
+export interface GptomMock {
+  url: string;
+  reset(): Promise<unknown>;
+  advance(seconds: number): Promise<string>;
+  useScenario(nameOrYaml: string): Promise<unknown>;
+  clearScenario(): Promise<unknown>;
+  requests(limit?: number): Promise<Record<string, unknown>[]>;
+  verify(): Promise<Verdict>;
+  verifyText(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function startGptomMock(options?: GptomMockOptions): Promise<GptomMock>;
+export function binaryPath(): string;
