@@ -2,7 +2,7 @@
 //! resource endpoints (spec §3) and RFC 6749/6750 bodies for OAuth.
 //!
 //! An [`ApiError`] does not know the request path or the virtual time; it travels as a response
-//! extension and the request middleware ([`crate::journal`]) renders the final body with both.
+//! extension and the request pipeline (`routes::pipeline`) renders the final body with both.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

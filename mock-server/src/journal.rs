@@ -1,5 +1,6 @@
 //! The journal: a bounded log of the requests the emulated GP tom API received, with their
-//! answers. Secrets (passwords, tokens) are masked before they are stored.
+//! answers. Entries hold what was received, unmasked and uncopied where they can share it; secrets
+//! (passwords, tokens) are masked whenever an entry is read — listed, judged by `verify`, shown.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

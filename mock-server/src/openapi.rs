@@ -65,7 +65,7 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
         (name = "App-to-app", description = "GP tom's `gptom://` deep links, opened over HTTP."),
         (name = "Control plane", description = "The mock's own controls: reset, virtual clock, journal, scenarios, the virtual terminal. Locked with `--admin-token` when one is set."),
     ),
-    modifiers(&Manners),
+    modifiers(&CommonResponses),
 )]
 struct ApiDoc;
 
@@ -73,7 +73,7 @@ struct ApiDoc;
 /// schemes; GP tom's second token path; the bearer refusal of `/v1/*`; the admin-lock refusal of
 /// the control plane; 413/415 where a body is taken; the wire profile's other creation statuses;
 /// and the `X-Request-Id` header on every answer.
-struct Manners;
+struct CommonResponses;
 
 fn error_response(
     description: &str,
@@ -168,7 +168,7 @@ fn common_responses(path: &str, operation: &mut Operation) {
     }
 }
 
-impl Modify for Manners {
+impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
