@@ -286,7 +286,11 @@ impl AppState {
 
     /// Back to the fixtures' initial state; the id sequence restarts from the seed.
     pub fn reset(&self) {
-        let now = self.now();
+        self.reset_at(self.now());
+    }
+
+    /// [`AppState::reset`] at the virtual time `now` (a request's one reading of the clock).
+    pub fn reset_at(&self, now: Millis) {
         {
             let mut store = self.store();
             let fresh = store.reset(now);

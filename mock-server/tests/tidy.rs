@@ -392,3 +392,39 @@ fn the_store_fields_are_private() {
         "Store fields visible outside src/store: {public:?} (add a method instead)"
     );
 }
+
+#[test]
+fn a_request_reads_the_clock_once() {
+    // The pipeline reads it and hands `RequestTime` down; the only other readings are the two
+    // fallbacks for a request that bypassed the pipeline, the clock endpoints reporting the clock
+    // they just moved, and the live page's frames (rendered for the feed, not for a request).
+    let allowed = [
+        ("routes/pipeline", 1),
+        ("routes/extract", 1),
+        ("routes/faults", 1),
+        ("routes/control", 1),
+        ("routes/ui", 1),
+    ];
+    let crate_ = Crate::read(&crate_src("src"));
+    let mut found = Vec::new();
+    for (module, code) in &crate_.files {
+        if layer(module) != "routes" {
+            continue;
+        }
+        let count = code.matches(".now()").count();
+        let expected = allowed
+            .iter()
+            .find(|(name, _)| *name == self::name(module))
+            .map_or(0, |(_, count)| *count);
+        if count != expected {
+            found.push(format!(
+                "{}: {count} clock readings, {expected} expected",
+                name(module)
+            ));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "{found:?}: take `RequestTime` (the pipeline's one reading) instead of `state.now()`"
+    );
+}

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::JsonBody;
+use super::extract::{JsonBody, RequestTime};
 use crate::domain::request::FieldError;
 use crate::domain::task::TaskBody;
 use crate::error::{ApiError, ErrorBody, Rejection};
@@ -29,9 +29,9 @@ const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 86_400;
         (status = 200, description = "Back to the fixtures' initial state: `{\"reset\": true, \"now\": …}`", body = Object),
     ),
 )]
-pub async fn reset(State(state): State<AppState>) -> Json<Value> {
-    state.reset();
-    Json(json!({ "reset": true, "now": state.now().to_iso() }))
+pub async fn reset(State(state): State<AppState>, RequestTime(now): RequestTime) -> Json<Value> {
+    state.reset_at(now);
+    Json(json!({ "reset": true, "now": now.to_iso() }))
 }
 
 /// `GET /__mock/clock`.
@@ -285,12 +285,12 @@ pub struct StateQuery {
 )]
 pub async fn get_state(
     State(state): State<AppState>,
+    RequestTime(now): RequestTime,
     Query(query): Query<StateQuery>,
 ) -> Result<Json<Value>, Rejection> {
     let limit = bounded("limit", query.limit, 10_000)?
         .and_then(|limit| usize::try_from(limit).ok())
         .unwrap_or(100);
-    let now = state.now();
     Ok(Json(state.store().snapshot(now, limit)))
 }
 
@@ -304,7 +304,7 @@ pub async fn get_state(
         (status = 200, description = "`UP`, the version, the virtual time, the store sizes and the journal's counters (entries, dropped, capacity)", body = Object),
     ),
 )]
-pub async fn health(State(state): State<AppState>) -> Json<Value> {
+pub async fn health(State(state): State<AppState>, RequestTime(now): RequestTime) -> Json<Value> {
     let counts = state.store().counts();
     let (journal_len, journal_dropped, journal_bytes) = {
         let journal = state.journal();
@@ -314,7 +314,7 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
         "status": "UP",
         "version": env!("CARGO_PKG_VERSION"),
         "seed": state.config().seed,
-        "now": state.now().to_iso(),
+        "now": now.to_iso(),
         "store": counts,
         "journal": { "entries": journal_len, "dropped": journal_dropped, "capacity": state.config().journal_capacity,
                      "bytes": journal_bytes, "maxBytes": state.config().journal_bytes },
@@ -464,6 +464,7 @@ pub async fn delete_scenario(State(state): State<AppState>) -> StatusCode {
 )]
 pub async fn decide_task(
     State(state): State<AppState>,
+    RequestTime(now): RequestTime,
     axum::extract::Path(task_id): axum::extract::Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, Rejection> {
@@ -570,7 +571,6 @@ pub async fn decide_task(
         entry_mode,
         pin_ok,
     };
-    let now = state.now();
     let task = state.store().decide_task(&task_id, outcome, card, now)?;
     Ok(Json(serde_json::to_value(task).unwrap_or(Value::Null)))
 }

@@ -9,18 +9,25 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::answer::{FaultTag, Wrapped, call_wrapped, is_api_path};
+use super::extract::RequestTime;
+use crate::clock::Millis;
 use crate::scenario::FaultAction;
 use crate::state::AppState;
 
 /// The middleware; a no-op unless an active scenario has faults.
 pub async fn inject_faults<S: Wrapped>(state: AppState, request: Request, next: S) -> Response {
     let path = request.uri().path().to_owned();
+    // The request's one reading of the clock, made by the pipeline.
+    let now = request
+        .extensions()
+        .get::<RequestTime>()
+        .map_or_else(|| state.now(), |time| time.0);
     if !state.faults_active() || !is_api_path(&path) {
         return call_wrapped(next, request).await;
     }
     let (parts, body) = request.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let tid = request_terminal(&state, &parts.headers, parts.uri.query(), &bytes);
+    let tid = request_terminal(&state, now, &parts.headers, parts.uri.query(), &bytes);
     let fault = state
         .store()
         .fault_for(parts.method.as_str(), &path, tid.as_deref());
@@ -42,7 +49,7 @@ pub async fn inject_faults<S: Wrapped>(state: AppState, request: Request, next: 
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let body = body.unwrap_or_else(|| {
                 serde_json::json!({
-                    "timestamp": state.now().to_iso(),
+                    "timestamp": now.to_iso(),
                     "status": status.as_u16(),
                     "error": status.canonical_reason().unwrap_or("Error"),
                     "message": "injected by the scenario",
@@ -151,6 +158,7 @@ fn futures_stream_error() -> impl futures_core::Stream<Item = Result<Bytes, std:
 /// The terminal a request concerns: the bearer token's, the form's or the JSON body's `tid`.
 fn request_terminal(
     state: &AppState,
+    now: Millis,
     headers: &axum::http::HeaderMap,
     query: Option<&str>,
     body: &[u8],
@@ -159,7 +167,7 @@ fn request_terminal(
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "));
-    if let Some(claims) = bearer.and_then(|token| state.keys().verify(token, state.now()).ok())
+    if let Some(claims) = bearer.and_then(|token| state.keys().verify(token, now).ok())
         && claims.tid.is_some()
     {
         return claims.tid.clone();

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::WatchStream;
 
-use super::extract::JsonBody;
+use super::extract::{JsonBody, RequestTime};
+use crate::clock::Millis;
 use crate::domain::request::FieldError;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::journal::JournalFilter;
@@ -43,8 +44,7 @@ pub const VIEW_LIMIT_MAX: usize = 500;
 
 /// Everything the page shows: the last `limit` of each list.
 #[must_use]
-pub fn view(state: &AppState, limit: usize) -> Value {
-    let now = state.now();
+pub fn view(state: &AppState, now: Millis, limit: usize) -> Value {
     let (snapshot, manual_all, active) = {
         let mut store = state.store();
         let snapshot = store.snapshot(now, limit);
@@ -87,7 +87,8 @@ const SECTIONS: [&str; 6] = [
 
 /// Renders the view once into a frame of separately serialised parts.
 fn render_frame(state: &AppState, version: u64) -> PageFrame {
-    let mut whole = view(state, VIEW_LIMIT);
+    // A frame is rendered for the page's feed, not for one request: it reads the clock itself.
+    let mut whole = view(state, state.now(), VIEW_LIMIT);
     let mut sections = Vec::with_capacity(SECTIONS.len() + 3);
     for name in ["now", "clock", "manualAll"] {
         sections.push((name, whole[name].to_string()));
@@ -257,6 +258,7 @@ pub async fn set_all_manual(
 )]
 pub async fn get_view(
     State(state): State<AppState>,
+    RequestTime(now): RequestTime,
     axum::extract::Query(query): axum::extract::Query<ViewQuery>,
 ) -> Result<Json<Value>, Rejection> {
     let limit = match query.limit {
@@ -270,7 +272,7 @@ pub async fn get_view(
             .into());
         }
     };
-    Ok(Json(view(&state, limit)))
+    Ok(Json(view(&state, now, limit)))
 }
 
 /// Query of `GET /__mock/view`.
