@@ -20,10 +20,10 @@ use crate::domain::deeplink::{DeepLink, LinkNotice, Operation};
 use crate::domain::ids::parse_digits;
 use crate::domain::refusal::Refusal;
 use crate::domain::request::{
-    FieldError, MAX_AMOUNT, MAX_APP_REFERENCE_LEN, MAX_REFERENCE_LEN, PaymentMethod, ReceiptType,
-    TransactionRequest, TransactionType,
+    CancelMode, FieldError, MAX_AMOUNT, MAX_APP_REFERENCE_LEN, MAX_REFERENCE_LEN, PaymentMethod,
+    ReceiptType, TransactionRequest, TransactionType,
 };
-use crate::domain::storno::{STORNO_WINDOW_DAYS, StornoRefusal};
+use crate::domain::storno::{StornoRequest, decide_storno};
 use crate::domain::task::{TaskKind, TaskState};
 use crate::scenario::{MastercardSpelling, Outcome, PaymentResult, Phase, RequestFacts};
 
@@ -582,36 +582,29 @@ impl Store {
             Ok(client_id) => client_id,
             Err(problem) => return AppAnswer::error(AppError::InvalidClientId, vec![problem]),
         };
-        let target = parse_digits(ams_id)
+        // The app cancels by amsID whether or not the payment is the terminal's last: GP tom's
+        // one storno rulebook, asked as for an OLDER_TRANSACTION with no "last" to steer to.
+        let named = parse_digits(ams_id)
             .and_then(|ams_id| self.ams_index.get(&ams_id))
-            .copied();
-        let refusal = match target.map(|index| &self.transactions[index as usize]) {
-            None => Some(StornoRefusal::NotAllowed("no such payment")),
-            Some(original) if original.terminal != terminal => {
-                Some(StornoRefusal::NotAllowed("another terminal"))
+            .map(|&index| (index, &self.transactions[index as usize]));
+        let decided = decide_storno(
+            StornoRequest {
+                mode: CancelMode::OlderTransaction,
+                terminal,
+                last: None,
+                named,
+            },
+            &self.transactions,
+            now,
+        );
+        let original = match decided {
+            Ok(original) => original,
+            Err(refusal) => {
+                return AppAnswer::error(
+                    AppError::CannotBeVoided,
+                    vec![problem("amsID", &refusal.message())],
+                );
             }
-            Some(original) if original.cancelled_by.is_some() => {
-                Some(StornoRefusal::AlreadyCancelled)
-            }
-            Some(original)
-                if original.kind != TransactionType::Sale
-                    || original.result != PaymentResult::Accepted =>
-            {
-                Some(StornoRefusal::NotAllowed("not an accepted sale"))
-            }
-            Some(original) if now.0 - original.date.0 > STORNO_WINDOW_DAYS * Millis::DAY => {
-                Some(StornoRefusal::PeriodExpired)
-            }
-            Some(_) => None,
-        };
-        if let Some(refusal) = refusal {
-            return AppAnswer::error(
-                AppError::CannotBeVoided,
-                vec![problem("amsID", &refusal.message())],
-            );
-        }
-        let Some(original) = target else {
-            return AppAnswer::error(AppError::CannotBeVoided, Vec::new());
         };
         let original_state = self.transactions[original as usize].clone();
         let print = flag(link, notices, "printByPaymentApp", true);
@@ -629,11 +622,10 @@ impl Store {
             client_email: kept_text(link, notices, "clientEmail").map(Box::from),
             client_phone: kept_text(link, notices, "clientPhone").map(Box::from),
             tid: None,
-            cancel_mode: Some(crate::domain::request::CancelMode::OlderTransaction),
+            cancel_mode: Some(CancelMode::OlderTransaction),
             origin_transaction_id: Some(Box::from(ams_id)),
             request_id: request_id(link, notices).map(Box::from),
         };
-        // The app cancels by amsID whether or not the payment is the terminal's last.
         let plan = crate::domain::task::Plan {
             new: Phase::Millis(0),
             in_progress: Some(Phase::Millis(0)),
