@@ -103,14 +103,15 @@ pub fn reproducible_secret(seed: u64) -> String {
     format!("gptom-mock-signing-key-{seed}")
 }
 
-/// One rendered frame of the live page, shared by every subscriber of `/__mock/events`: rendered
-/// once per change, however many pages watch.
+/// One rendered frame of the live page, shared by every subscriber of `/__mock/events`: one
+/// renderer makes at most five a second, however many pages watch and however fast the API changes.
 #[derive(Debug, Default)]
 pub struct PageFrame {
     /// The change counter it was rendered at.
     pub version: u64,
-    /// The view's parts as JSON text, by name (`terminals`, `tasks`, …).
-    pub sections: Vec<(&'static str, String)>,
+    /// The view's parts as JSON text, by name (`terminals`, `tasks`, …), each with a fingerprint
+    /// of its text (computed once, so each subscriber's "what changed" costs a comparison).
+    pub sections: Vec<(&'static str, String, u64)>,
     /// The newest journal entries as JSON text, oldest first, with their sequence numbers.
     pub journal: Vec<(u64, String)>,
 }
@@ -133,8 +134,10 @@ struct Shared {
     faults_active: std::sync::atomic::AtomicBool,
     /// Bumped on every change, for the live page.
     changes: tokio::sync::watch::Sender<u64>,
-    /// The live page's last frame.
-    frame: Mutex<Option<Arc<PageFrame>>>,
+    /// The live page's newest frame, published by the one renderer for every subscriber.
+    frames: tokio::sync::watch::Sender<Option<Arc<PageFrame>>>,
+    /// Whether a renderer task runs (started by the first subscriber, ends with the last).
+    renderer: Mutex<bool>,
 }
 
 impl AppState {
@@ -165,7 +168,8 @@ impl AppState {
                 request_ids: AtomicU64::new(0),
                 faults_active,
                 changes: tokio::sync::watch::channel(0).0,
-                frame: Mutex::new(None),
+                frames: tokio::sync::watch::channel(None).0,
+                renderer: Mutex::new(false),
             }),
         }
     }
@@ -253,21 +257,42 @@ impl AppState {
         }
     }
 
-    /// The live page's frame at the current change, rendered by `render` only when no frame of
-    /// this change exists yet.
-    pub fn page_frame(&self, render: impl FnOnce(u64) -> PageFrame) -> Arc<PageFrame> {
-        let version = *self.inner.changes.borrow();
-        let mut slot = self
+    /// A receiver of the live page's frames (`None` until the renderer made the first).
+    #[must_use]
+    pub fn frames(&self) -> tokio::sync::watch::Receiver<Option<Arc<PageFrame>>> {
+        self.inner.frames.subscribe()
+    }
+
+    /// Publishes a frame to every page.
+    pub fn publish_frame(&self, frame: Arc<PageFrame>) {
+        self.inner.frames.send_replace(Some(frame));
+    }
+
+    /// Whether the caller should start the renderer: true once, until the renderer stops.
+    #[must_use]
+    pub fn claim_renderer(&self) -> bool {
+        let mut running = self
             .inner
-            .frame
+            .renderer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(frame) = slot.as_ref().filter(|frame| frame.version == version) {
-            return Arc::clone(frame);
+        !std::mem::replace(&mut *running, true)
+    }
+
+    /// For the renderer: true (and it must stop) when no page watches any more.
+    #[must_use]
+    pub fn renderer_unwatched(&self) -> bool {
+        let mut running = self
+            .inner
+            .renderer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.inner.frames.receiver_count() == 0 {
+            *running = false;
+            self.inner.frames.send_replace(None);
+            return true;
         }
-        let frame = Arc::new(render(version));
-        *slot = Some(Arc::clone(&frame));
-        frame
+        false
     }
 
     /// A receiver of change notifications.

@@ -2,6 +2,7 @@
 //! (server-sent events with the live state) and the manual-mode switches.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -91,7 +92,7 @@ fn render_frame(state: &AppState, version: u64) -> PageFrame {
     let mut whole = view(state, state.now(), VIEW_LIMIT);
     let mut sections = Vec::with_capacity(SECTIONS.len() + 3);
     for name in ["now", "clock", "manualAll"] {
-        sections.push((name, whole[name].to_string()));
+        sections.push(section(name, whole[name].to_string()));
     }
     for name in SECTIONS {
         let part = if name == "scenario" {
@@ -99,7 +100,7 @@ fn render_frame(state: &AppState, version: u64) -> PageFrame {
         } else {
             whole["state"][name].take()
         };
-        sections.push((name, part.to_string()));
+        sections.push(section(name, part.to_string()));
     }
     let journal = match whole["journal"].take() {
         Value::Array(entries) => entries
@@ -112,6 +113,24 @@ fn render_frame(state: &AppState, version: u64) -> PageFrame {
         version,
         sections,
         journal,
+    }
+}
+
+fn section(name: &'static str, text: String) -> (&'static str, String, u64) {
+    let print = fingerprint(&text);
+    (name, text, print)
+}
+
+/// The one renderer of the page's frames: wakes on changes at most five times a second, renders
+/// once for every subscriber, and stops with the last one (the next subscriber starts another).
+async fn render_frames(state: AppState) {
+    let changes = WatchStream::new(state.subscribe()).throttle(Duration::from_millis(200));
+    tokio::pin!(changes);
+    while let Some(version) = changes.next().await {
+        if state.renderer_unwatched() {
+            return;
+        }
+        state.publish_frame(Arc::new(render_frame(&state, version)));
     }
 }
 
@@ -134,9 +153,8 @@ fn fingerprint(text: &str) -> u64 {
 fn patch(frame: &PageFrame, sent: &mut Sent) -> String {
     let mut header = format!("{{\"version\":{}", frame.version);
     let mut state = String::new();
-    for (name, text) in &frame.sections {
-        let print = fingerprint(text);
-        let changed = sent.parts.insert(name, print) != Some(print);
+    for (name, text, print) in &frame.sections {
+        let changed = sent.parts.insert(name, *print) != Some(*print);
         match *name {
             "now" | "clock" | "manualAll" => {
                 header.push_str(&format!(",\"{name}\":{text}"));
@@ -180,18 +198,21 @@ fn patch(frame: &PageFrame, sent: &mut Sent) -> String {
 )]
 pub async fn events(State(state): State<AppState>) -> Response {
     let mut sent = Sent::default();
-    let stream = WatchStream::new(state.subscribe())
-        .throttle(Duration::from_millis(200))
-        .map(move |_| {
-            let first = sent.parts.is_empty();
-            let frame = state.page_frame(|version| render_frame(&state, version));
-            let data = patch(&frame, &mut sent);
-            Ok::<Event, Infallible>(
-                Event::default()
-                    .event(if first { "state" } else { "patch" })
-                    .data(data),
-            )
-        });
+    // Subscribe before claiming, so a renderer that just found nobody watching cannot miss us.
+    let frames = WatchStream::new(state.frames());
+    if state.claim_renderer() {
+        tokio::spawn(render_frames(state.clone()));
+    }
+    let stream = frames.filter_map(move |frame| {
+        let frame = frame?;
+        let first = sent.parts.is_empty();
+        let data = patch(&frame, &mut sent);
+        Some(Ok::<Event, Infallible>(
+            Event::default()
+                .event(if first { "state" } else { "patch" })
+                .data(data),
+        ))
+    });
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
