@@ -428,3 +428,16 @@ fn a_request_reads_the_clock_once() {
         "{found:?}: take `RequestTime` (the pipeline's one reading) instead of `state.now()`"
     );
 }
+
+#[test]
+fn the_store_never_builds_json() {
+    // It returns indices and typed, borrowed views; the routes serialise them.
+    let crate_ = Crate::read(&crate_src("src"));
+    let found: Vec<String> = crate_
+        .files
+        .iter()
+        .filter(|(module, code)| layer(module) == "store" && code.contains("serde_json"))
+        .map(|(module, _)| name(module))
+        .collect();
+    assert!(found.is_empty(), "serde_json in the store: {found:?}");
+}

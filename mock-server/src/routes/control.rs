@@ -291,7 +291,9 @@ pub async fn get_state(
     let limit = bounded("limit", query.limit, 10_000)?
         .and_then(|limit| usize::try_from(limit).ok())
         .unwrap_or(100);
-    Ok(Json(state.store().snapshot(now, limit)))
+    let mut store = state.store();
+    let view = serde_json::to_value(store.state_view(now, limit)).unwrap_or(Value::Null);
+    Ok(Json(view))
 }
 
 /// `GET /__mock/health`.

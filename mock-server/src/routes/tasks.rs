@@ -102,7 +102,11 @@ pub fn create_transaction_answer(
     let mut answer = create_task(state, claims, now, |store, principal| {
         let request = parse_transaction_request(body).map_err(|mut errors| {
             // Every broken field at once: the terminal's currency too, though the body failed.
-            if let Some(error) = store.currency_mismatch(principal, body) {
+            if let Some(error) = store.currency_mismatch(
+                principal,
+                body.get("currencyCode").and_then(serde_json::Value::as_str),
+                body.get("tid").and_then(serde_json::Value::as_str),
+            ) {
                 errors.push(error);
             }
             ApiError::fields(errors)

@@ -69,18 +69,18 @@ impl Store {
     }
 
     /// The `currencyCode` error a body would also get once its other fields are fixed: a
-    /// well-formed code that is not the target terminal's currency.
+    /// well-formed `code` that is not the currency of the terminal the body targets (`tid`).
     #[must_use]
     pub fn currency_mismatch(
         &self,
         principal: &Principal,
-        body: &serde_json::Value,
+        code: Option<&str>,
+        tid: Option<&str>,
     ) -> Option<FieldError> {
-        let code = body.get("currencyCode")?.as_str()?;
+        let code = code?;
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
             return None;
         }
-        let tid = body.get("tid").and_then(serde_json::Value::as_str);
         let terminal = self.target_terminal(principal, tid).ok()?;
         let currency = &self.terminals[usize::from(terminal)].currency;
         (code != currency).then(|| {

@@ -1,9 +1,12 @@
-//! Read-only views of tasks, transactions, batches and the whole store (bounded by `limit`).
+//! Read-only views of tasks, transactions, batches and the whole store (bounded by `limit`):
+//! typed and borrowed where they can be; the routes serialise them.
 
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::clock::Millis;
+use crate::domain::batch::{BatchBody, Totals};
 use crate::domain::ids::{format_uuid, parse_uuid};
+use crate::domain::request::TransactionRequest;
 use crate::domain::task::{TaskBody, TaskKind, TaskView};
 use crate::domain::transaction::TransactionBody;
 
@@ -86,82 +89,120 @@ impl Store {
         }
     }
 
-    /// The whole state as JSON for `GET /__mock/state` (the last `limit` tasks and transactions).
-    pub fn snapshot(&mut self, now: Millis, limit: usize) -> Value {
+    /// The whole state for `GET /__mock/state` and the page (the last `limit` tasks,
+    /// transactions and batches), settled to `now`: borrowed, serialised by the caller.
+    pub fn state_view(&mut self, now: Millis, limit: usize) -> StateView<'_> {
         self.settle_all(now);
-        let terminals: Vec<Value> = self
+        let store = &*self;
+        let terminals = store
             .terminals
             .iter()
             .enumerate()
-            .map(|(position, terminal)| {
-                serde_json::json!({
-                    "tid": terminal.tid,
-                    "merchantId": terminal.merchant_id,
-                    "company": terminal.company,
-                    "name": terminal.name,
-                    "currency": terminal.currency,
-                    "scenario": self.scenario_for(&terminal.tid).name,
-                    "manual": self.is_manual(u16::try_from(position).unwrap_or(u16::MAX)),
-                    // A queue is shown as its length and its first tasks: a view costs what
-                    // it shows, not what a fast client queued.
-                    "queueLength": terminal.queue.len(),
-                    "queue": terminal.queue.iter().take(limit.min(QUEUE_SHOWN)).map(|index| format_uuid(self.tasks[*index as usize].id)).collect::<Vec<_>>(),
-                    "openBatch": {
-                        "batchNumber": terminal.batch_number,
-                        "opened": terminal.batch_opened.to_iso(),
-                        "totals": terminal.batch_totals.all,
+            .map(|(position, terminal)| TerminalView {
+                company: &terminal.company,
+                currency: &terminal.currency,
+                last_transaction_id: terminal
+                    .last_transaction
+                    .map(|index| format_uuid(store.transactions[index as usize].id)),
+                manual: store.is_manual(u16::try_from(position).unwrap_or(u16::MAX)),
+                merchant_id: &terminal.merchant_id,
+                name: &terminal.name,
+                open_batch: OpenBatchView {
+                    batch_number: terminal.batch_number,
+                    opened: terminal.batch_opened.to_iso(),
+                    totals: &terminal.batch_totals.all,
+                },
+                // A queue is shown as its length and its first tasks: a view costs what it
+                // shows, not what a fast client queued.
+                queue: terminal
+                    .queue
+                    .iter()
+                    .take(limit.min(QUEUE_SHOWN))
+                    .map(|index| format_uuid(store.tasks[*index as usize].id))
+                    .collect(),
+                queue_length: terminal.queue.len(),
+                scenario: &store.scenario_for(&terminal.tid).name,
+                tid: &terminal.tid,
+            })
+            .collect();
+        let tasks = (store.tasks.len().saturating_sub(limit)..store.tasks.len())
+            .map(|index| {
+                let task = &store.tasks[index];
+                TaskStateView {
+                    body: store.task_body(u32::try_from(index).unwrap_or(u32::MAX)),
+                    rule: task.plan.rule.as_deref(),
+                    request: match &task.kind {
+                        TaskKind::Transaction(request) => Some(&**request),
+                        TaskKind::Batch => None,
                     },
-                    "lastTransactionId": terminal.last_transaction.map(|index| format_uuid(self.transactions[index as usize].id)),
-                })
-            })
-            .collect();
-        let skip_tasks = self.tasks.len().saturating_sub(limit);
-        let tasks: Vec<Value> = (skip_tasks..self.tasks.len())
-            .map(|index| {
-                let task = &self.tasks[index];
-                let mut body =
-                    serde_json::to_value(self.task_body(u32::try_from(index).unwrap_or(u32::MAX)))
-                        .unwrap_or(Value::Null);
-                if let Value::Object(map) = &mut body {
-                    map.insert(
-                        "rule".into(),
-                        task.plan.rule.as_deref().map_or(Value::Null, Value::from),
-                    );
-                    if let TaskKind::Transaction(request) = &task.kind {
-                        map.insert(
-                            "request".into(),
-                            serde_json::to_value(request).unwrap_or(Value::Null),
-                        );
-                    }
                 }
-                body
             })
             .collect();
-        let skip_transactions = self.transactions.len().saturating_sub(limit);
-        let transactions: Vec<Value> = (skip_transactions..self.transactions.len())
-            .map(|index| {
-                serde_json::to_value(
-                    self.transaction_body(u32::try_from(index).unwrap_or(u32::MAX)),
-                )
-                .unwrap_or(Value::Null)
-            })
+        let transactions = (store.transactions.len().saturating_sub(limit)
+            ..store.transactions.len())
+            .map(|index| store.transaction_body(u32::try_from(index).unwrap_or(u32::MAX)))
             .collect();
-        let skip_batches = self.batches.len().saturating_sub(limit);
-        let batches: Vec<Value> = self.batches[skip_batches..]
+        let batches = store.batches[store.batches.len().saturating_sub(limit)..]
             .iter()
             .map(|batch| {
-                let terminal = &self.terminals[usize::from(batch.terminal)];
-                serde_json::to_value(batch.body(&terminal.tid, &terminal.currency))
-                    .unwrap_or(Value::Null)
+                let terminal = &store.terminals[usize::from(batch.terminal)];
+                batch.body(&terminal.tid, &terminal.currency)
             })
             .collect();
-        serde_json::json!({
-            "now": now.to_iso(),
-            "counts": self.counts(),
-            "terminals": terminals,
-            "tasks": tasks,
-            "transactions": transactions,
-            "batches": batches,
-        })
+        StateView {
+            batches,
+            counts: store.counts(),
+            now: now.to_iso(),
+            tasks,
+            terminals,
+            transactions,
+        }
     }
+}
+
+/// The whole state as the control plane shows it (fields in the order of their JSON names).
+#[derive(Debug, Serialize)]
+pub struct StateView<'a> {
+    batches: Vec<BatchBody>,
+    counts: StoreCounts,
+    now: String,
+    tasks: Vec<TaskStateView<'a>>,
+    terminals: Vec<TerminalView<'a>>,
+    transactions: Vec<TransactionBody>,
+}
+
+/// A task as the state view shows it: its wire body, the rule that planned it, its request.
+#[derive(Debug, Serialize)]
+struct TaskStateView<'a> {
+    #[serde(flatten)]
+    body: TaskBody,
+    rule: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request: Option<&'a TransactionRequest>,
+}
+
+/// A terminal as the state view shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TerminalView<'a> {
+    company: &'a str,
+    currency: &'a str,
+    last_transaction_id: Option<String>,
+    manual: bool,
+    merchant_id: &'a str,
+    name: &'a str,
+    open_batch: OpenBatchView<'a>,
+    queue: Vec<String>,
+    queue_length: usize,
+    scenario: &'a str,
+    tid: &'a str,
+}
+
+/// A terminal's open batch.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenBatchView<'a> {
+    batch_number: u32,
+    opened: String,
+    totals: &'a Totals,
 }
