@@ -2,7 +2,7 @@
 //! request or refused with every broken field named; never both, never a panic.
 #![no_main]
 
-use gptom_mock::domain::request::{parse_batch_request, parse_transaction_request};
+use gptom_mock::wire::request::{parse_batch_request, parse_transaction_request};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -25,6 +25,7 @@ mod server;
 pub mod state;
 pub mod store;
 pub mod verify;
+pub mod wire;
 
 use std::future::Future;
 

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::domain::request::KNOWN_TRANSACTION_FIELDS;
 use crate::journal::JournalEntry;
 pub use crate::scenario::VerifySettings;
+use crate::wire::request::KNOWN_TRANSACTION_FIELDS;
 
 /// One piece of evidence: a request of the journal.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]

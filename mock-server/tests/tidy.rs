@@ -319,13 +319,17 @@ fn each_layer_names_only_the_layers_below_it() {
             "store",
             &["domain", "scenario", "clock", "fixtures", "schema"],
         ),
+        ("wire", &["domain", "clock", "schema"]),
         ("journal", &["domain", "clock"]),
-        ("verify", &["journal", "scenario", "domain", "clock"]),
+        (
+            "verify",
+            &["journal", "scenario", "domain", "clock", "wire"],
+        ),
         (
             "routes",
             &[
-                "domain", "scenario", "store", "clock", "fixtures", "schema", "journal", "verify",
-                "state", "error",
+                "domain", "scenario", "store", "clock", "fixtures", "schema", "wire", "journal",
+                "verify", "state", "error",
             ],
         ),
     ];

@@ -8,13 +8,13 @@ use axum::response::Response;
 
 use super::answer::api_json_bytes;
 use super::extract::{Bearer, JsonBody, RequestTime};
-use crate::domain::request::{
-    parse_batch_request, parse_transaction_request, unknown_transaction_fields,
-};
 use crate::domain::task::TaskBody;
 use crate::domain::token::Claims;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
+use crate::wire::request::{
+    parse_batch_request, parse_transaction_request, unknown_transaction_fields,
+};
 
 /// Creates a TRANSACTION task (a SALE or a CANCEL) on the token's terminal (or `tid`).
 #[utoipa::path(
@@ -22,7 +22,7 @@ use crate::state::AppState;
     path = "/v1/tasks/TRANSACTION",
     tag = "Cloud API",
     operation_id = "createTransactionTask",
-    request_body(content = crate::domain::request::TransactionRequestSchema, content_type = "application/json"),
+    request_body(content = crate::wire::request::TransactionRequestSchema, content_type = "application/json"),
     responses(
         (status = 201, description = "The task, queued on the terminal (`NEW`)", body = TaskBody,
             links(("GetTask" = (operation_id = "getTask", parameters(("taskId" = "$response.body#/taskId")),
@@ -123,7 +123,7 @@ pub fn create_transaction_answer(
     path = "/v1/tasks/BATCH",
     tag = "Cloud API",
     operation_id = "createBatchTask",
-    request_body(content = crate::domain::request::BatchRequestSchema, content_type = "application/json",
+    request_body(content = crate::wire::request::BatchRequestSchema, content_type = "application/json",
         description = "Optional: no body (or `{}`) closes the token's terminal's batch"),
     responses(
         (status = 201, description = "The task, queued on the terminal (`NEW`)", body = TaskBody,

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use gptom_mock::domain::request::{KNOWN_TRANSACTION_FIELDS, MAX_AMOUNT, MAX_REFERENCE_LEN};
+use gptom_mock::domain::request::{MAX_AMOUNT, MAX_REFERENCE_LEN};
+use gptom_mock::wire::request::KNOWN_TRANSACTION_FIELDS;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
