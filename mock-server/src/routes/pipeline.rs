@@ -162,47 +162,11 @@ pub async fn pipeline<S: Wrapped>(
         .then(|| copied(request.headers(), &header::CONTENT_TYPE))
         .flatten();
 
-    let limit = state.config().body_limit;
     let (parts, body) = request.into_parts();
-    let declared_too_big = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<usize>().ok())
-        .is_some_and(|length| length > limit);
-    let body_bytes = if declared_too_big {
-        Err(BodyRefusal::TooLarge)
-    } else if HttpBody::size_hint(&body).exact() == Some(0) {
-        Ok(Bytes::new())
-    } else {
-        // A body that trickles in slower than the timeout is refused, not waited for forever.
-        match tokio::time::timeout(state.config().body_read_timeout, to_bytes(body, limit)).await {
-            Ok(Ok(bytes)) => Ok(bytes),
-            Ok(Err(_)) => Err(BodyRefusal::TooLarge),
-            Err(_) => Err(BodyRefusal::TooSlow),
-        }
-    };
+    let body_bytes = read_body(&state, &parts, body).await;
     let mut direct_tag = None;
     let (response, request_bytes) = match body_bytes {
-        Err(BodyRefusal::TooLarge) => (
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body exceeds the limit of {limit} bytes"),
-            )
-            .into_response(),
-            Bytes::new(),
-        ),
-        Err(BodyRefusal::TooSlow) => (
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the request body did not arrive within {} s (--body-timeout)",
-                    state.config().body_read_timeout.as_secs()
-                ),
-            )
-            .into_response(),
-            Bytes::new(),
-        ),
+        Err(refusal) => (refusal.into_response(&state), Bytes::new()),
         Ok(bytes) => {
             let faults_active = state.faults_active();
             let dispatch = (direct_dispatch && !faults_active)
@@ -263,6 +227,55 @@ pub async fn pipeline<S: Wrapped>(
         return response;
     }
 
+    journal_answer(
+        &state,
+        Asked {
+            request_id,
+            now,
+            started,
+            method,
+            path_and_query,
+            authorization,
+            content_type,
+            request_bytes,
+        },
+        response,
+        direct_tag,
+    )
+    .await
+}
+
+/// What the journal keeps of the request, gathered before the handler consumed it.
+struct Asked {
+    request_id: HeaderValue,
+    now: Millis,
+    started: Instant,
+    method: Method,
+    path_and_query: Box<str>,
+    authorization: Option<Box<str>>,
+    content_type: Option<Box<str>>,
+    request_bytes: Bytes,
+}
+
+/// The journal step: records the request with its answer (shared when the handler rendered it
+/// whole, collected otherwise) and returns the answer to send.
+async fn journal_answer(
+    state: &AppState,
+    asked: Asked,
+    response: Response,
+    direct_tag: Option<JournalTag>,
+) -> Response {
+    let Asked {
+        request_id,
+        now,
+        started,
+        method,
+        path_and_query,
+        authorization,
+        content_type,
+        request_bytes,
+    } = asked;
+    let status = response.status();
     let (mut parts, body) = response.into_parts();
     let mut tag = direct_tag.or_else(|| parts.extensions.remove::<JournalTag>());
     // A whole answer the handler rendered is shared as is; anything else (a fault may have
@@ -314,6 +327,51 @@ pub async fn pipeline<S: Wrapped>(
     match kept_body {
         Some(body) => Response::from_parts(parts, body),
         None => Response::from_parts(parts, Body::from(response_bytes)),
+    }
+}
+
+/// The read step: the whole body, or why not (over the limit, declared or counted; not all
+/// there within the body-read timeout, so a trickling body is refused, not waited for forever).
+async fn read_body(state: &AppState, parts: &Parts, body: Body) -> Result<Bytes, BodyRefusal> {
+    let limit = state.config().body_limit;
+    let declared_too_big = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok())
+        .is_some_and(|length| length > limit);
+    if declared_too_big {
+        return Err(BodyRefusal::TooLarge);
+    }
+    if HttpBody::size_hint(&body).exact() == Some(0) {
+        return Ok(Bytes::new());
+    }
+    match tokio::time::timeout(state.config().body_read_timeout, to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(BodyRefusal::TooLarge),
+        Err(_) => Err(BodyRefusal::TooSlow),
+    }
+}
+
+impl BodyRefusal {
+    fn into_response(self, state: &AppState) -> Response {
+        match self {
+            BodyRefusal::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the request body exceeds the limit of {} bytes",
+                    state.config().body_limit
+                ),
+            ),
+            BodyRefusal::TooSlow => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} s (--body-timeout)",
+                    state.config().body_read_timeout.as_secs()
+                ),
+            ),
+        }
+        .into_response()
     }
 }
 
