@@ -140,8 +140,7 @@ struct ServeArgs {
     #[arg(
         long = "scenario",
         value_name = "FILE|NAME",
-        env = "GPTOM_MOCK_SCENARIO",
-        value_delimiter = ','
+        env = "GPTOM_MOCK_SCENARIO"
     )]
     scenarios: Vec<PathBuf>,
     /// A directory with accounts.json and cards.json instead of the embedded fixtures.
