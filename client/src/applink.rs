@@ -26,6 +26,10 @@
 //! assert!(result.problems.is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Why this file is long: it is both halves of one protocol — the link builder and the redirect
+//! reader with a decoder per SDK model (`TransactionData`, `Batch`, `SubBatch`, `AppStatus`) — and
+//! the two must change together when GP tom's SDK does.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde_json::{Map, Value};

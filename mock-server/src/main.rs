@@ -1,5 +1,8 @@
 //! The `gptom-mock` command line: the only place that reads arguments and environment, installs
 //! logging and handles signals.
+//!
+//! Why this file is long: every subcommand's arguments (with their documented environment
+//! variables) and its small client of a running mock (`verify`, `wait`, `open`) live here.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;

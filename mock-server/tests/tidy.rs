@@ -445,3 +445,30 @@ fn the_store_never_builds_json() {
         .collect();
     assert!(found.is_empty(), "serde_json in the store: {found:?}");
 }
+
+#[test]
+fn a_long_file_says_why() {
+    let mut unexplained = Vec::new();
+    for src in ["src", "../client/src"] {
+        let root = crate_src(src);
+        let mut stack = vec![root.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir).expect("source folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = fs::read_to_string(&path).expect("source");
+                let code_lines = code_only(&text).lines().count();
+                if code_lines > 600 && !text.contains("//! Why this file is long:") {
+                    unexplained.push(format!("{} ({code_lines} lines)", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "files over 600 lines of code (tests left out) without a `//! Why this file is long:` line: {unexplained:#?}"
+    );
+}

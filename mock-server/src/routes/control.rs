@@ -1,4 +1,7 @@
 //! The control plane under `/__mock/`: reset, virtual clock, journal, state, health.
+//!
+//! Why this file is long: one handler per control-plane endpoint, each with the OpenAPI attributes
+//! that document it; the manual decision's validation is the largest.
 
 use axum::Json;
 use axum::extract::{Query, Request, State};

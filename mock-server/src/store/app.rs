@@ -7,6 +7,10 @@
 //! Invariant: the app accepts what GP tom's app accepts. It refuses only where GP tom has an
 //! error word for it (`invalidAmount`, `invalidClientId`, `cannotBeVoided`, …); whatever the app
 //! would ignore or guess is accepted and becomes a notice that `verify` reports.
+//!
+//! Why this file is long: one operation per deep link of GP tom's app (create, cancel, batch close
+//! and detail, status, login, logout, change password), each reading its own parameters from the
+//! parsed link. It splits by operation once the link is read into typed inputs by the wire layer.
 
 use super::{AppSession, Store};
 use crate::clock::Millis;
