@@ -23,19 +23,10 @@ struct Crate {
 
 impl Crate {
     fn read(src: &Path) -> Crate {
-        let mut files = BTreeMap::new();
-        let mut stack = vec![src.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            for entry in fs::read_dir(&dir).expect("source folder") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|ext| ext == "rs") {
-                    let text = fs::read_to_string(&path).expect("source file");
-                    files.insert(module_path(src, &path), code_only(&text));
-                }
-            }
-        }
+        let files = rust_files(src)
+            .into_iter()
+            .map(|(path, text)| (module_path(src, &path), code_only(&text)))
+            .collect();
         Crate { files }
     }
 
@@ -66,6 +57,24 @@ impl Crate {
         }
         graph
     }
+}
+
+/// Every `.rs` file under `src` with its text.
+fn rust_files(src: &Path) -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    let mut stack = vec![src.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).expect("source folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                let text = fs::read_to_string(&path).expect("source file");
+                files.push((path, text));
+            }
+        }
+    }
+    files
 }
 
 fn module_path(src: &Path, file: &Path) -> ModPath {
@@ -450,20 +459,10 @@ fn the_store_never_builds_json() {
 fn a_long_file_says_why() {
     let mut unexplained = Vec::new();
     for src in ["src", "../client/src"] {
-        let root = crate_src(src);
-        let mut stack = vec![root.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in fs::read_dir(&dir).expect("source folder") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    stack.push(path);
-                    continue;
-                }
-                let text = fs::read_to_string(&path).expect("source");
-                let code_lines = code_only(&text).lines().count();
-                if code_lines > 600 && !text.contains("//! Why this file is long:") {
-                    unexplained.push(format!("{} ({code_lines} lines)", path.display()));
-                }
+        for (path, text) in rust_files(&crate_src(src)) {
+            let code_lines = code_only(&text).lines().count();
+            if code_lines > 600 && !text.contains("//! Why this file is long:") {
+                unexplained.push(format!("{} ({code_lines} lines)", path.display()));
             }
         }
     }
