@@ -265,16 +265,6 @@ async fn journal_answer(
     response: Response,
     direct_tag: Option<JournalTag>,
 ) -> Response {
-    let Asked {
-        request_id,
-        now,
-        started,
-        method,
-        path_and_query,
-        authorization,
-        content_type,
-        request_bytes,
-    } = asked;
     let status = response.status();
     let (mut parts, body) = response.into_parts();
     let mut tag = direct_tag.or_else(|| parts.extensions.remove::<JournalTag>());
@@ -296,22 +286,22 @@ async fn journal_answer(
     let fault = parts.extensions.get::<FaultTag>().map(|tag| tag.0.clone());
     let entry = JournalEntry {
         seq: 0,
-        request_id,
-        time_ms: now,
-        method,
-        uri: crate::journal::stored_uri(path_and_query),
+        request_id: asked.request_id,
+        time_ms: asked.now,
+        method: asked.method,
+        uri: crate::journal::stored_uri(asked.path_and_query),
         status: if dropped { 0 } else { status.as_u16() },
         terminal,
-        authorization,
-        content_type,
+        authorization: asked.authorization,
+        content_type: asked.content_type,
         request_body: Bytes::copy_from_slice(
-            &request_bytes[..request_bytes.len().min(crate::journal::STORE_LIMIT)],
+            &asked.request_bytes[..asked.request_bytes.len().min(crate::journal::STORE_LIMIT)],
         ),
-        request_size: request_bytes.len(),
+        request_size: asked.request_bytes.len(),
         // The answer is the mock's own allocation (no connection buffer behind it): shared,
         // unless it is large.
         response_body: crate::journal::stored_body(&response_bytes),
-        duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        duration_us: u64::try_from(asked.started.elapsed().as_micros()).unwrap_or(u64::MAX),
         fault,
     };
     {

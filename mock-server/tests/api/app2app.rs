@@ -1,4 +1,7 @@
 //! `GET /app2app`: the mock as the GP tom app.
+//!
+//! Why this file is long: one test group per deep-link operation of GP tom's app, and they share
+//! the helpers at the top; the SDK-shape checks live in the harness (`sdk.rs`).
 
 use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
