@@ -23,7 +23,7 @@ fn main() {
 
 fn library() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
-    let folder = Path::new(&manifest).join("../scenarios");
+    let folder = Path::new(&manifest).join("scenarios");
     println!("cargo:rerun-if-changed={}", folder.display());
     let mut files: Vec<_> = std::fs::read_dir(&folder)
         .map(|entries| {

@@ -7,8 +7,12 @@ use serde::Deserialize;
 
 use crate::domain::card::CardRange;
 
-const EMBEDDED_ACCOUNTS: &str = include_str!("../../fixtures/accounts.json");
-const EMBEDDED_CARDS: &str = include_str!("../../fixtures/cards.json");
+const EMBEDDED_ACCOUNTS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/accounts.json"
+));
+const EMBEDDED_CARDS: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/cards.json"));
 
 /// An integrator's OAuth client credentials (sent as HTTP Basic).
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]

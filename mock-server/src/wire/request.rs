@@ -429,9 +429,11 @@ mod tests {
 
     #[test]
     fn the_documented_example_body_is_valid() {
-        let body: Value =
-            serde_json::from_str(include_str!("../../../fixtures/examples/sale-request.json"))
-                .expect("json");
+        let body: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/examples/sale-request.json"
+        )))
+        .expect("json");
         let request = parse_transaction_request(&body).expect("valid");
         assert_eq!(request.amount, Some(1000));
         assert_eq!(
