@@ -56,6 +56,8 @@ pub struct JournalEntry {
     pub duration_us: u64,
     /// A fault injected by the scenario.
     pub fault: Option<String>,
+    /// The answer's `Retry-After`, in seconds, when it had one (coverage judges the wait).
+    pub retry_after: Option<u32>,
 }
 
 /// At most [`STORE_LIMIT`] bytes of a body, copied when cut so the rest can be freed.
@@ -160,6 +162,9 @@ impl Serialize for JournalEntry {
         out.serialize_field("durationUs", &self.duration_us)?;
         if let Some(fault) = &self.fault {
             out.serialize_field("fault", fault)?;
+        }
+        if let Some(seconds) = self.retry_after {
+            out.serialize_field("retryAfter", &seconds)?;
         }
         out.end()
     }
@@ -454,6 +459,7 @@ mod tests {
             response_body: Bytes::new(),
             duration_us: 0,
             fault: None,
+            retry_after: None,
         }
     }
 

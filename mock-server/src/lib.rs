@@ -13,6 +13,7 @@
 //! ```
 
 pub mod clock;
+pub mod coverage;
 pub mod domain;
 pub mod error;
 pub mod fixtures;

@@ -66,6 +66,28 @@ enum Command {
         #[arg(long, env = "GPTOM_MOCK_ADMIN_TOKEN")]
         admin_token: Option<String>,
     },
+    /// Which of GP tom's edge cases the client's tests met, and how it handled each (judged from
+    /// a running mock's journal); with --min, exits 1 below that percentage of handled cases.
+    Coverage {
+        /// The mock's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080", env = "GPTOM_MOCK_URL")]
+        url: String,
+        /// text, json, junit (mishandled cases fail, cases not met are skipped) or markdown.
+        #[arg(long, default_value = "text", value_parser = ["text", "json", "junit", "markdown"])]
+        format: String,
+        /// Fail (exit 1) when fewer than this percentage of the catalogue's cases are handled.
+        #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(0..=100))]
+        min: Option<u32>,
+        /// Only this OAuth client's requests (parallel suites sharing one mock).
+        #[arg(long)]
+        client: Option<String>,
+        /// Only this terminal's requests.
+        #[arg(long)]
+        terminal: Option<String>,
+        /// The admin token, when the mock has one.
+        #[arg(long, env = "GPTOM_MOCK_ADMIN_TOKEN")]
+        admin_token: Option<String>,
+    },
     /// Works with scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -251,6 +273,28 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
                 ExitCode::FAILURE
             },
         ),
+        Some(Command::Coverage {
+            url,
+            format,
+            min,
+            client,
+            terminal,
+            admin_token,
+        }) => {
+            let mut query = vec![("format", format.as_str())];
+            query.extend(client.as_deref().map(|client| ("client", client)));
+            query.extend(terminal.as_deref().map(|terminal| ("terminal", terminal)));
+            let percent = coverage(&url, &query, admin_token.as_deref())?;
+            Ok(match min {
+                Some(min) if percent < min => {
+                    eprintln!(
+                        "gptom-mock coverage: {percent} % of GP tom's edge cases handled, below --min {min}"
+                    );
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            })
+        }
         Some(Command::Scenario(ScenarioCommand::List)) => {
             let mut text = String::new();
             for scenario in gptom_mock::scenario::library::all() {
@@ -443,21 +487,17 @@ fn verify(
     json: bool,
     admin_token: Option<&str>,
 ) -> anyhow::Result<bool> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the tokio runtime")?;
+    let runtime = runtime()?;
     runtime.block_on(async {
         let http = reqwest::Client::new();
         let fetch = |format: &str| {
-            let mut request = http.get(format!(
-                "{}/__mock/verify?format={format}",
-                base.trim_end_matches('/')
-            ));
-            if let Some(token) = admin_token {
-                request = request.header("X-Admin-Token", token);
-            }
-            request.send()
+            control_get(
+                &http,
+                base,
+                &format!("/__mock/verify?format={format}"),
+                admin_token,
+            )
+            .send()
         };
         let response = fetch("json")
             .await
@@ -484,11 +524,76 @@ fn verify(
     })
 }
 
-fn applink(link: &str, base: &str) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// The small client's runtime: one thread, timers and IO.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("starting the tokio runtime")?;
+        .context("starting the tokio runtime")
+}
+
+/// A GET of a running mock's control plane, with the admin token when there is one.
+fn control_get(
+    http: &reqwest::Client,
+    base: &str,
+    path_and_query: &str,
+    admin_token: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let request = http.get(format!("{}{path_and_query}", base.trim_end_matches('/')));
+    match admin_token {
+        Some(token) => request.header("X-Admin-Token", token),
+        None => request,
+    }
+}
+
+/// Prints the coverage report in the asked format; returns the percentage of handled cases.
+fn coverage(base: &str, query: &[(&str, &str)], admin_token: Option<&str>) -> anyhow::Result<u32> {
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let http = reqwest::Client::new();
+        let fetch = |query: Vec<(&str, &str)>| {
+            let encoded: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query)
+                .finish();
+            control_get(
+                &http,
+                base,
+                &format!("/__mock/coverage?{encoded}"),
+                admin_token,
+            )
+            .send()
+        };
+        let mut as_json: Vec<_> = query
+            .iter()
+            .filter(|(key, _)| *key != "format")
+            .copied()
+            .collect();
+        as_json.push(("format", "json"));
+        let response = fetch(as_json)
+            .await
+            .with_context(|| format!("calling {base}: is the mock running?"))?;
+        if !response.status().is_success() {
+            bail!(
+                "the mock answered {} to /__mock/coverage",
+                response.status()
+            );
+        }
+        let report: serde_json::Value = response.json().await.context("reading the report")?;
+        if query.contains(&("format", "json")) {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            print!("{}", fetch(query.to_vec()).await?.text().await?);
+        }
+        let percent = report
+            .get("percent")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        anyhow::Ok(u32::try_from(percent).unwrap_or(0))
+    })
+}
+
+fn applink(link: &str, base: &str) -> anyhow::Result<()> {
+    let runtime = runtime()?;
     runtime.block_on(async {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -532,10 +637,7 @@ fn wait(
     admin_token: Option<&str>,
 ) -> anyhow::Result<std::process::ExitCode> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(timeout_s);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the tokio runtime")?;
+    let runtime = runtime()?;
     runtime.block_on(async {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(2))

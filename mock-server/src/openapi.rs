@@ -15,7 +15,7 @@ use utoipa::openapi::security::{
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{app2app, batches, control, oauth, tasks, transactions, ui};
+use crate::routes::{app2app, batches, control, coverage, oauth, tasks, transactions, ui};
 
 pub use crate::schema::{
     AppStatus, CloudTransactionType, GrantType, OAuthErrorCode, Platform, TaskType,
@@ -48,6 +48,7 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
         control::get_state,
         control::health,
         control::verify,
+        coverage::coverage,
         control::get_scenario,
         control::put_scenario,
         control::delete_scenario,

@@ -502,7 +502,8 @@ impl Report {
     }
 }
 
-fn escape(text: &str) -> String {
+/// XML attribute and text escaping for the JUnit reports.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -334,11 +334,12 @@ fn each_layer_names_only_the_layers_below_it() {
             "verify",
             &["journal", "scenario", "domain", "clock", "wire"],
         ),
+        ("coverage", &["journal", "verify", "domain", "clock"]),
         (
             "routes",
             &[
                 "domain", "scenario", "store", "clock", "fixtures", "schema", "wire", "journal",
-                "verify", "state", "error",
+                "verify", "coverage", "state", "error",
             ],
         ),
     ];

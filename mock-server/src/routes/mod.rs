@@ -5,6 +5,7 @@ pub mod answer;
 pub mod app2app;
 pub mod batches;
 pub mod control;
+pub mod coverage;
 pub mod extract;
 pub mod faults;
 pub mod oauth;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/__mock/state", get(control::get_state))
         .route("/__mock/health", get(control::health))
         .route("/__mock/verify", get(control::verify))
+        .route("/__mock/coverage", get(coverage::coverage))
         .route("/__mock/ui", get(ui::page))
         .route("/__mock/events", get(ui::events))
         .route("/__mock/view", get(ui::get_view))

@@ -284,6 +284,11 @@ async fn journal_answer(
     };
     let terminal = tag.and_then(|tag| tag.terminal);
     let fault = parts.extensions.get::<FaultTag>().map(|tag| tag.0.clone());
+    let retry_after = parts
+        .headers
+        .get(header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse().ok());
     let entry = JournalEntry {
         seq: 0,
         request_id: asked.request_id,
@@ -303,6 +308,7 @@ async fn journal_answer(
         response_body: crate::journal::stored_body(&response_bytes),
         duration_us: u64::try_from(asked.started.elapsed().as_micros()).unwrap_or(u64::MAX),
         fault,
+        retry_after,
     };
     {
         let mut journal = state.journal();

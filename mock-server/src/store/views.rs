@@ -6,6 +6,8 @@ use serde::Serialize;
 use crate::clock::Millis;
 use crate::domain::batch::{BatchBody, Totals};
 use crate::domain::ids::{format_uuid, parse_uuid};
+use crate::domain::plan::PaymentResult;
+use crate::domain::refusal::Refusal;
 use crate::domain::request::TransactionRequest;
 use crate::domain::task::{TaskBody, TaskKind, TaskView};
 use crate::domain::transaction::TransactionBody;
@@ -58,6 +60,16 @@ impl Store {
     pub fn task_tid(&self, task_id: &str) -> Option<&str> {
         let index = parse_uuid(task_id).and_then(|id| self.task_index.get(&id))?;
         Some(&self.terminals[usize::from(self.tasks[*index as usize].terminal)].tid)
+    }
+
+    /// What a task's payment came to by `now` (its terminal settled first): the result and
+    /// refusal word of its transaction, once it has one. Coverage judges by it, so a decline
+    /// counts as met even when the client never read it.
+    pub fn task_outcome(&mut self, task_id: &str, now: Millis) -> Option<(PaymentResult, Refusal)> {
+        let index = *parse_uuid(task_id).and_then(|id| self.task_index.get(&id))?;
+        self.settle_terminal(self.tasks[index as usize].terminal, now);
+        let transaction = &self.transactions[self.tasks[index as usize].transaction? as usize];
+        Some((transaction.result, transaction.refusal))
     }
 
     /// The wire body of a transaction.

@@ -8,6 +8,7 @@ mod batch;
 mod cli;
 mod connections;
 mod control;
+mod coverage;
 mod direct;
 mod hardening;
 mod isolation;

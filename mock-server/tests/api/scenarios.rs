@@ -103,7 +103,9 @@ async fn run_step(mock: &Mock, scenario: &Scenario, step: &Expectation) -> Resul
     let created = mock
         .call(Method::POST, path, Some(&token), Some(body))
         .await;
-    let status = if created.dropped {
+    // 0: no usable answer — the connection dropped, or a success whose body is not JSON.
+    let unusable = created.status.is_success() && !created.body.is_object();
+    let status = if created.dropped || unusable {
         0
     } else {
         created.status.as_u16()

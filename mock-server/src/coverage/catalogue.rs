@@ -1,0 +1,1003 @@
+//! The catalogue of GP tom edge cases: each case in one place — its id, what it is, how the mock
+//! produces it, what "handled" means, and the judge that reads it from the story.
+//!
+//! A case is *met* when the mock produced it for the client (a task it created came to that
+//! outcome, a fault replaced one of its answers, a deep link it opened was answered so). It is
+//! *handled* when every time it was met the client then did what a sound integration does;
+//! otherwise *mishandled*, with the first request that shows it.
+//!
+//! Why this file is long: the catalogue is one table on purpose — each case's words and its judge
+//! stand together, so the README's table, the reports and the judging can never drift apart.
+
+use crate::domain::plan::PaymentResult;
+use crate::domain::refusal::Refusal;
+
+use super::story::{LinkStory, Seen, Story, TaskStory};
+
+/// Which API a case belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    /// The Cloud API (OAuth, tasks, transactions, batches).
+    Cloud,
+    /// App-to-app deep links.
+    AppToApp,
+}
+
+impl Channel {
+    /// Its name in reports.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Cloud => "cloud",
+            Channel::AppToApp => "app-to-app",
+        }
+    }
+}
+
+/// What a case's judge found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The mock never produced it for this client.
+    NotMet,
+    /// Met, and every time handled; the first occurrence.
+    Handled(Found),
+    /// Met, and at least once mishandled; the first mishandling.
+    Mishandled(Found),
+}
+
+/// One request that shows a verdict, and what it shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    /// The request.
+    pub seen: Seen,
+    /// What the client did (or did not do).
+    pub note: String,
+}
+
+/// One edge case.
+#[derive(Debug)]
+pub struct Case {
+    /// Stable id.
+    pub id: &'static str,
+    /// Cloud API or deep links.
+    pub channel: Channel,
+    /// What it is.
+    pub title: &'static str,
+    /// How to make the mock produce it.
+    pub produce: &'static str,
+    /// What the client must do to have handled it.
+    pub handled: &'static str,
+    /// Reads the verdict from the story.
+    pub judge: fn(&Story) -> Verdict,
+}
+
+/// Every case, in the order reports show them.
+pub static CASES: &[Case] = &[
+    Case {
+        id: "sale-approved",
+        channel: Channel::Cloud,
+        title: "an approved sale",
+        produce: "any amount but a test amount, default scenario (e.g. a SALE of 1000)",
+        handled: "the task polled to COMPLETED, then its transaction read",
+        judge: |story| sales(story, |result, _| result == PaymentResult::Accepted),
+    },
+    Case {
+        id: "decline-generic",
+        channel: Channel::Cloud,
+        title: "a sale declined without a reason (refusal `declined`)",
+        produce: "test amount 1122, default scenario",
+        handled: "the transaction read after COMPLETED; no sale with the same reference before that read",
+        judge: |story| {
+            declines(
+                story,
+                &[Refusal::Declined, Refusal::DeclinedPurchasePossible],
+            )
+        },
+    },
+    Case {
+        id: "decline-funds",
+        channel: Channel::Cloud,
+        title: "a sale declined for funds or limits (insufficientFunds, usageLimitReached, amountLimitExceeded)",
+        produce: "scenario insufficient-funds, a SALE of 50000",
+        handled: "the transaction read after COMPLETED; no sale with the same reference before that read",
+        judge: |story| {
+            declines(
+                story,
+                &[
+                    Refusal::InsufficientFunds,
+                    Refusal::UsageLimitReached,
+                    Refusal::AmountLimitExceeded,
+                    Refusal::DeclinedLowAmount,
+                ],
+            )
+        },
+    },
+    Case {
+        id: "decline-card",
+        channel: Channel::Cloud,
+        title: "a sale declined for the card (expiredCard, captureCard, cardNotSupported, …)",
+        produce: "scenario expired-card, any SALE",
+        handled: "the transaction read after COMPLETED; no sale with the same reference before that read",
+        judge: |story| {
+            declines(
+                story,
+                &[
+                    Refusal::ExpiredCard,
+                    Refusal::DeclinedProblemWithCard,
+                    Refusal::CaptureCard,
+                    Refusal::CardNotSupported,
+                    Refusal::TransactionIsNotSupported,
+                    Refusal::CallService,
+                    Refusal::CallForAuthorization,
+                ],
+            )
+        },
+    },
+    Case {
+        id: "decline-pin",
+        channel: Channel::Cloud,
+        title: "a sale declined for the PIN (invalidPin, pinTriesExceeded, pinRequired)",
+        produce: "scenario wrong-pin, any card SALE",
+        handled: "the transaction read after COMPLETED; no sale with the same reference before that read",
+        judge: |story| {
+            declines(
+                story,
+                &[
+                    Refusal::InvalidPin,
+                    Refusal::PinTriesExceeded,
+                    Refusal::PinRequired,
+                ],
+            )
+        },
+    },
+    Case {
+        id: "decline-technical",
+        channel: Channel::Cloud,
+        title: "a sale declined for a technical reason (technicalIssue, invalidData, duplicateTransaction, …)",
+        produce: "scenario issuer-unavailable, any SALE",
+        handled: "the transaction read after COMPLETED; no sale with the same reference before that read",
+        judge: |story| {
+            declines(
+                story,
+                &[
+                    Refusal::TechnicalIssue,
+                    Refusal::TechnicalIssueOfTerminal,
+                    Refusal::InvalidRequest,
+                    Refusal::InvalidData,
+                    Refusal::InvalidFormat,
+                    Refusal::DuplicateTransaction,
+                    Refusal::Unknown,
+                ],
+            )
+        },
+    },
+    Case {
+        id: "error-65-timeout",
+        channel: Channel::Cloud,
+        title: "a sale that times out: task ERROR 65",
+        produce: "test amount 1123 (ERROR 65 after 120 s; scenario transaction-timeout ends it sooner)",
+        handled: "polled until the task said ERROR, then no more polls of it",
+        judge: |story| task_ends(story, "ERROR", &[65], None),
+    },
+    Case {
+        id: "error-99-technical",
+        channel: Channel::Cloud,
+        title: "a technical failure: task ERROR 99",
+        produce: "test amount 1124, default scenario (or scenario technical-failure)",
+        handled: "polled until the task said ERROR, then no more polls of it",
+        judge: |story| task_ends(story, "ERROR", &[99], None),
+    },
+    Case {
+        id: "customer-cancel",
+        channel: Channel::Cloud,
+        title: "the customer cancels at the terminal: task CANCELED 43",
+        produce: "scenario customer-cancels, any SALE",
+        handled: "polled until the task said CANCELED, then no more polls of it",
+        judge: |story| task_ends(story, "CANCELED", &[43], Some(false)),
+    },
+    Case {
+        id: "pin-timeout",
+        channel: Channel::Cloud,
+        title: "the customer never enters the PIN: task CANCELED 43 (PIN entry timeout)",
+        produce: "scenario pin-timeout, a card SALE",
+        handled: "polled until the task said CANCELED, then no more polls of it",
+        judge: |story| task_ends(story, "CANCELED", &[43], Some(true)),
+    },
+    Case {
+        id: "terminal-offline",
+        channel: Channel::Cloud,
+        title: "the terminal is offline: task ERROR 62",
+        produce: "scenario terminal-offline (terminal 999888, 180 s)",
+        handled: "polled until the task said ERROR, then no more polls of it",
+        judge: |story| task_ends(story, "ERROR", &[62], None),
+    },
+    Case {
+        id: "terminal-inactive",
+        channel: Channel::Cloud,
+        title: "the terminal is not active: task ERROR 50",
+        produce: "scenario terminal-inactive (terminal 999888)",
+        handled: "polled until the task said ERROR, then no more polls of it",
+        judge: |story| task_ends(story, "ERROR", &[50], None),
+    },
+    Case {
+        id: "busy-terminal",
+        channel: Channel::Cloud,
+        title: "a busy terminal: the task waits NEW in its queue for 5 s or more",
+        produce: "scenario busy-terminal-queue (999888 busy 30 s), any SALE",
+        handled: "kept polling (no second sale with the same reference) until the task was final",
+        judge: busy_terminal,
+    },
+    Case {
+        id: "token-expired-mid-flow",
+        channel: Channel::Cloud,
+        title: "the access token expires between creating a task and polling it (401)",
+        produce: "scenario token-expires-between-create-and-poll, any SALE",
+        handled: "exactly one new token (refresh or login), then the same task polled again",
+        judge: token_expired,
+    },
+    Case {
+        id: "refresh-refused",
+        channel: Channel::Cloud,
+        title: "a refresh token refused (400 invalid_grant)",
+        produce: "scenario refresh-token-rejected, then a refresh_token grant",
+        handled: "a fresh password login next, not the same refresh again",
+        judge: refresh_refused,
+    },
+    Case {
+        id: "retry-after",
+        channel: Channel::Cloud,
+        title: "the cloud overloaded: 503 with Retry-After on creation",
+        produce: "scenario cloud-flaky (the first two creations answer 503, Retry-After: 1)",
+        handled: "the next creation on that terminal no sooner than Retry-After",
+        judge: retry_after,
+    },
+    Case {
+        id: "answer-lost-on-create",
+        channel: Channel::Cloud,
+        title: "the connection drops after the mock committed a sale (no answer)",
+        produce: "scenario dropped-connection-on-create, a SALE with originReferenceNum",
+        handled: "the sale carried an originReferenceNum and no second sale with it followed (reconcile, do not pay twice)",
+        judge: |story| lost_answers(story, false),
+    },
+    Case {
+        id: "answer-unreadable",
+        channel: Channel::Cloud,
+        title: "a malformed, truncated or empty answer to a committed creation",
+        produce: "scenario malformed-answer, a SALE with originReferenceNum",
+        handled: "the sale carried an originReferenceNum and no second sale with it followed",
+        judge: |story| lost_answers(story, true),
+    },
+    Case {
+        id: "poll-fault",
+        channel: Channel::Cloud,
+        title: "a poll answered by a gateway error (502 or another injected fault)",
+        produce: "scenario flaky-poll-probability (20 % of polls answer 502)",
+        handled: "kept polling the task until it was final",
+        judge: poll_fault,
+    },
+    Case {
+        id: "storno-last",
+        channel: Channel::Cloud,
+        title: "a storno of the last transaction (LAST_TRANSACTION) completed",
+        produce: "scenario storno-last (or: a SALE, then a CANCEL with cancelMode LAST_TRANSACTION)",
+        handled: "the CANCEL task polled to COMPLETED, then its transaction read",
+        judge: |story| stornos(story, "LAST_TRANSACTION"),
+    },
+    Case {
+        id: "storno-older",
+        channel: Channel::Cloud,
+        title: "a storno of an older transaction (OLDER_TRANSACTION by amsID) completed",
+        produce: "scenario storno-older",
+        handled: "the CANCEL task polled to COMPLETED, then its transaction read",
+        judge: |story| stornos(story, "OLDER_TRANSACTION"),
+    },
+    Case {
+        id: "storno-44-already-cancelled",
+        channel: Channel::Cloud,
+        title: "a storno refused because the payment is already cancelled: ERROR 44",
+        produce: "scenario double-storno (the same payment cancelled twice)",
+        handled: "polled to ERROR; the same payment not cancelled again",
+        judge: |story| storno_refused(story, 44),
+    },
+    Case {
+        id: "storno-45-too-old",
+        channel: Channel::Cloud,
+        title: "a storno refused because the payment is older than 93 days: ERROR 45",
+        produce: "scenario storno-after-93-days (or POST /__mock/clock/advance 94 days)",
+        handled: "polled to ERROR; the same payment not cancelled again",
+        judge: |story| storno_refused(story, 45),
+    },
+    Case {
+        id: "storno-47-not-allowed",
+        channel: Channel::Cloud,
+        title: "a storno refused as not allowed (another terminal, not the last one): ERROR 47",
+        produce: "scenario storno-from-another-terminal",
+        handled: "polled to ERROR; the same payment not cancelled again from there",
+        judge: |story| storno_refused(story, 47),
+    },
+    Case {
+        id: "batch-closed",
+        channel: Channel::Cloud,
+        title: "a batch close completed",
+        produce: "POST /v1/tasks/BATCH (scenario close-batch-mixed fills the batch first)",
+        handled: "the BATCH task polled to COMPLETED, then the batch read back (GET /v1/batches/{n})",
+        judge: batch_closed,
+    },
+    Case {
+        id: "batch-refused",
+        channel: Channel::Cloud,
+        title: "a batch close refused: task ERROR (48, batch declined)",
+        produce: "a scenario with `batch: { error: { code: 48, message: Batch declined } }`",
+        handled: "polled until the BATCH task said ERROR, then no more polls of it",
+        judge: batch_refused,
+    },
+    Case {
+        id: "master-account",
+        channel: Channel::Cloud,
+        title: "a master account naming the terminal with `tid`",
+        produce: "scenario master-account (login as the master user, `tid` in each body)",
+        handled: "the task polled to its final state",
+        judge: master_account,
+    },
+    Case {
+        id: "app-payment-approved",
+        channel: Channel::AppToApp,
+        title: "a deep-link payment approved",
+        produce: "gptom://transaction/create?amount=1000&…&redirectUrl=… (any amount but the test amounts)",
+        handled: "the link had a redirectUrl and nothing GP tom's app ignores or guesses",
+        judge: |story| {
+            links(
+                story,
+                |link| link.operation == "transaction/create" && approved(link),
+                false,
+            )
+        },
+    },
+    Case {
+        id: "app-payment-declined",
+        channel: Channel::AppToApp,
+        title: "a deep-link payment declined (status COMPLETED, code not approved)",
+        produce: "gptom://transaction/create with amount 11.22 (test amount 1122)",
+        handled: "the link had a redirectUrl; the same link not sent again blindly",
+        judge: |story| {
+            links(
+                story,
+                |link| {
+                    link.operation == "transaction/create"
+                        && link.status == "COMPLETED"
+                        && !approved(link)
+                },
+                true,
+            )
+        },
+    },
+    Case {
+        id: "app-payment-cancelled",
+        channel: Channel::AppToApp,
+        title: "a deep-link payment cancelled by the customer (status CANCELLED)",
+        produce: "scenario customer-cancels, then gptom://transaction/create",
+        handled: "the link had a redirectUrl; the same link not sent again blindly",
+        judge: |story| {
+            links(
+                story,
+                |link| link.operation == "transaction/create" && link.status.starts_with("CANCEL"),
+                true,
+            )
+        },
+    },
+    Case {
+        id: "app-payment-failed",
+        channel: Channel::AppToApp,
+        title: "a deep-link payment failed (status ERROR, error failed)",
+        produce: "gptom://transaction/create with amount 11.24 (test amount 1124)",
+        handled: "the link had a redirectUrl; the same link not sent again blindly",
+        judge: |story| {
+            links(
+                story,
+                |link| {
+                    link.operation == "transaction/create"
+                        && link.status == "ERROR"
+                        && error_is(link, "failed")
+                },
+                true,
+            )
+        },
+    },
+    Case {
+        id: "app-network-error",
+        channel: Channel::AppToApp,
+        title: "a deep-link payment on an offline terminal (status ERROR, networkError)",
+        produce: "scenario terminal-offline, then gptom://transaction/create",
+        handled: "the link had a redirectUrl; the same link not sent again blindly",
+        judge: |story| {
+            links(
+                story,
+                |link| link.status == "ERROR" && error_is(link, "networkError"),
+                true,
+            )
+        },
+    },
+    Case {
+        id: "app-storno-done",
+        channel: Channel::AppToApp,
+        title: "a deep-link storno completed",
+        produce: "gptom://transaction/cancel?transactionId=…&redirectUrl=… after a deep-link payment",
+        handled: "the link had a redirectUrl and nothing GP tom's app ignores or guesses",
+        judge: |story| {
+            links(
+                story,
+                |link| link.operation == "transaction/cancel" && link.status == "COMPLETED",
+                false,
+            )
+        },
+    },
+    Case {
+        id: "app-storno-refused",
+        channel: Channel::AppToApp,
+        title: "a deep-link storno refused (status ERROR, cannotBeVoided)",
+        produce: "the same gptom://transaction/cancel twice",
+        handled: "the link had a redirectUrl; the same link not sent again blindly",
+        judge: |story| {
+            links(
+                story,
+                |link| link.operation == "transaction/cancel" && link.status == "ERROR",
+                true,
+            )
+        },
+    },
+    Case {
+        id: "app-batch-closed",
+        channel: Channel::AppToApp,
+        title: "a batch closed by deep link",
+        produce: "gptom://batch/close?redirectUrl=…",
+        handled: "the link had a redirectUrl and nothing GP tom's app ignores or guesses",
+        judge: |story| {
+            links(
+                story,
+                |link| link.operation == "batch/close" && link.status == "COMPLETED",
+                false,
+            )
+        },
+    },
+    Case {
+        id: "app-not-logged-in",
+        channel: Channel::AppToApp,
+        title: "a deep link while nobody is logged in to GP tom (userNotLoggedIn)",
+        produce: "gptom://logout, then gptom://transaction/create",
+        handled: "the next deep link is a login (or a status check), not the same operation again",
+        judge: not_logged_in,
+    },
+];
+
+// ----- the judges' shared steps ---------------------------------------------------------------
+
+/// Judges every occurrence: the first mishandled one wins, else the first handled one.
+fn each<T>(
+    items: impl IntoIterator<Item = T>,
+    mut judge: impl FnMut(T) -> Result<Found, Found>,
+) -> Verdict {
+    let mut first = None;
+    for item in items {
+        match judge(item) {
+            Err(found) => return Verdict::Mishandled(found),
+            Ok(found) => {
+                first.get_or_insert(found);
+            }
+        }
+    }
+    first.map_or(Verdict::NotMet, Verdict::Handled)
+}
+
+fn found(seen: &Seen, note: impl Into<String>) -> Found {
+    Found {
+        seen: seen.clone(),
+        note: note.into(),
+    }
+}
+
+/// The task polled to a final state, or why not.
+fn polled_to_final(task: &TaskStory) -> Result<&super::story::Poll, Found> {
+    task.final_poll().ok_or_else(|| {
+        let last = task
+            .polls
+            .last()
+            .and_then(|poll| poll.state.clone())
+            .unwrap_or_else(|| "never polled".into());
+        found(
+            &task.created,
+            format!(
+                "task {} was not polled to its final state (last seen: {last})",
+                task.id
+            ),
+        )
+    })
+}
+
+/// Polled to the final state and then left alone.
+fn stopped_at_final(task: &TaskStory) -> Result<Found, Found> {
+    let last = polled_to_final(task)?;
+    if let Some(extra) = task.polls_after_final() {
+        return Err(found(
+            &extra.seen,
+            format!("polled task {} again after it was final", task.id),
+        ));
+    }
+    Ok(found(
+        &last.seen,
+        format!(
+            "task {} seen {} and left alone",
+            task.id,
+            last.state.as_deref().unwrap_or_default()
+        ),
+    ))
+}
+
+/// Polled to the final state and its transaction read after it.
+fn read_through(task: &TaskStory) -> Result<Found, Found> {
+    let last = polled_to_final(task)?;
+    task.read_after_final()
+        .map(|read| found(read, format!("transaction of task {} read", task.id)))
+        .ok_or_else(|| {
+            found(
+                &last.seen,
+                format!(
+                    "task {} was final but its transaction {} was never read",
+                    task.id,
+                    task.transaction.as_deref().unwrap_or("?")
+                ),
+            )
+        })
+}
+
+/// A later sale with the same reference (or, without one, the same amount) on the same
+/// terminal, created before `until` (a sequence number): paying again blindly.
+fn paid_again(
+    story: &Story,
+    task_seq: u64,
+    terminal: &str,
+    reference: Option<&str>,
+    amount: Option<i64>,
+    until: u64,
+) -> Option<Seen> {
+    story
+        .creations()
+        .filter(|creation| {
+            creation.seen.seq > task_seq
+                && creation.seen.seq < until
+                && creation.kind == "SALE"
+                && creation.terminal == terminal
+                && match reference {
+                    Some(reference) => creation.reference == Some(reference),
+                    None => creation.reference.is_none() && creation.amount == amount,
+                }
+        })
+        .map(|creation| creation.seen.clone())
+        .min_by_key(|seen| seen.seq)
+}
+
+fn sales(story: &Story, outcome: impl Fn(PaymentResult, Refusal) -> bool) -> Verdict {
+    each(
+        story.tasks.iter().filter(|task| {
+            task.kind == "SALE"
+                && story
+                    .outcome(task)
+                    .is_some_and(|(result, refusal)| outcome(result, refusal))
+        }),
+        read_through,
+    )
+}
+
+fn declines(story: &Story, family: &[Refusal]) -> Verdict {
+    each(
+        story.tasks.iter().filter(|task| {
+            task.kind == "SALE"
+                && story.outcome(task).is_some_and(|(result, refusal)| {
+                    result == PaymentResult::Declined && family.contains(&refusal)
+                })
+        }),
+        |task| {
+            let read = read_through(task);
+            let until = read.as_ref().map_or(u64::MAX, |read| read.seen.seq);
+            if let Some(again) = paid_again(
+                story,
+                task.created.seq,
+                &task.terminal,
+                task.reference.as_deref(),
+                task.amount,
+                until,
+            ) {
+                return Err(found(
+                    &again,
+                    format!(
+                        "paid again before reading why task {} was declined (a blind retry)",
+                        task.id
+                    ),
+                ));
+            }
+            read
+        },
+    )
+}
+
+/// Tasks that ended `state` with one of `codes`; `pin`: whether the message names the PIN.
+fn task_ends(story: &Story, state: &str, codes: &[u64], pin: Option<bool>) -> Verdict {
+    each(
+        story.tasks.iter().filter(|task| {
+            task.final_poll().is_some_and(|poll| {
+                poll.state.as_deref() == Some(state)
+                    && poll.error_code.is_some_and(|code| codes.contains(&code))
+                    && pin.is_none_or(|pin| {
+                        poll.error_message.to_ascii_lowercase().contains("pin") == pin
+                    })
+            }) && task.kind != "BATCH"
+        }),
+        stopped_at_final,
+    )
+}
+
+fn busy_terminal(story: &Story) -> Verdict {
+    each(
+        story.tasks.iter().filter(|task| {
+            task.polls.iter().any(|poll| {
+                poll.state.as_deref() == Some("NEW")
+                    && poll.seen.time.0 - task.created.time.0 >= 5_000
+            })
+        }),
+        |task| {
+            let last = polled_to_final(task)?;
+            if task.kind == "SALE"
+                && let Some(again) = paid_again(
+                    story,
+                    task.created.seq,
+                    &task.terminal,
+                    task.reference.as_deref(),
+                    task.amount,
+                    last.seen.seq,
+                )
+            {
+                return Err(found(
+                    &again,
+                    format!("paid again while task {} waited in the queue", task.id),
+                ));
+            }
+            Ok(found(
+                &last.seen,
+                format!("waited for task {} to be final", task.id),
+            ))
+        },
+    )
+}
+
+fn token_expired(story: &Story) -> Verdict {
+    each(
+        story.unauthorized.iter().filter_map(|(seen, _)| {
+            let id = seen.path.strip_prefix("/v1/tasks/")?;
+            let task = story.tasks.iter().find(|task| task.id == id)?;
+            (seen.method == "GET" && task.created.seq < seen.seq).then_some((seen, task))
+        }),
+        |(seen, task)| {
+            let next_poll = task
+                .polls
+                .iter()
+                .find(|poll| poll.seen.seq > seen.seq && poll.seen.status != 401);
+            let until = next_poll.map_or(u64::MAX, |poll| poll.seen.seq);
+            let grants: Vec<_> = story
+                .grants
+                .iter()
+                .filter(|grant| grant.seen.seq > seen.seq && grant.seen.seq < until)
+                .collect();
+            let Some(poll) = next_poll else {
+                return Err(found(
+                    seen,
+                    format!("after the 401, task {} was never polled again", task.id),
+                ));
+            };
+            match grants.as_slice() {
+                [] => Err(found(
+                    &poll.seen,
+                    "polled again after the 401 without getting a new token",
+                )),
+                [_] => Ok(found(
+                    &poll.seen,
+                    format!("one new token, then task {} polled again", task.id),
+                )),
+                [_, second, ..] => Err(found(
+                    &second.seen,
+                    format!(
+                        "{} token requests after one 401 (one is enough)",
+                        grants.len()
+                    ),
+                )),
+            }
+        },
+    )
+}
+
+fn refresh_refused(story: &Story) -> Verdict {
+    each(
+        story
+            .grants
+            .iter()
+            .enumerate()
+            .filter(|(_, grant)| grant.grant_type == "refresh_token" && grant.seen.status != 200),
+        |(index, grant)| match story.grants.get(index + 1) {
+            Some(next) if next.grant_type == "password" => Ok(found(
+                &next.seen,
+                "logged in afresh after the refused refresh",
+            )),
+            Some(next) => Err(found(
+                &next.seen,
+                format!(
+                    "answered a refused refresh with another `{}` grant instead of a password login",
+                    next.grant_type
+                ),
+            )),
+            None => Ok(found(&grant.seen, "stopped after the refused refresh")),
+        },
+    )
+}
+
+fn retry_after(story: &Story) -> Verdict {
+    each(
+        story.attempts.iter().filter(|attempt| {
+            matches!(attempt.seen.status, 429 | 503) && attempt.retry_after.is_some()
+        }),
+        |attempt| {
+            let wait_ms = i64::from(attempt.retry_after.unwrap_or(0)) * 1_000;
+            let next = story
+                .creations()
+                .filter(|creation| {
+                    creation.seen.seq > attempt.seen.seq && creation.terminal == attempt.terminal
+                })
+                .min_by_key(|creation| creation.seen.seq)
+                .map(|creation| creation.seen);
+            match next {
+                Some(seen) if seen.time.0 - attempt.seen.time.0 < wait_ms => Err(found(
+                    seen,
+                    format!(
+                        "created again {} ms after a 503 that said Retry-After: {} s",
+                        seen.time.0 - attempt.seen.time.0,
+                        attempt.retry_after.unwrap_or(0)
+                    ),
+                )),
+                Some(seen) => Ok(found(seen, "waited for Retry-After before creating again")),
+                None => Ok(found(&attempt.seen, "did not hammer the overloaded cloud")),
+            }
+        },
+    )
+}
+
+fn lost_answers(story: &Story, unreadable: bool) -> Verdict {
+    each(
+        story.attempts.iter().filter(|attempt| {
+            attempt.fault
+                && attempt.kind == "SALE"
+                && if unreadable {
+                    attempt.unreadable
+                } else {
+                    attempt.seen.status == 0
+                }
+        }),
+        |attempt| {
+            let Some(reference) = attempt.reference.as_deref() else {
+                return Err(found(
+                    &attempt.seen,
+                    "the lost sale had no originReferenceNum: nothing to reconcile it by",
+                ));
+            };
+            match paid_again(
+                story,
+                attempt.seen.seq,
+                &attempt.terminal,
+                Some(reference),
+                attempt.amount,
+                u64::MAX,
+            ) {
+                Some(again) => Err(found(
+                    &again,
+                    format!(
+                        "a second sale with reference `{reference}` after the answer was lost (the first was committed)"
+                    ),
+                )),
+                None => Ok(found(
+                    &attempt.seen,
+                    format!("no second sale with reference `{reference}`"),
+                )),
+            }
+        },
+    )
+}
+
+fn poll_fault(story: &Story) -> Verdict {
+    each(
+        story.tasks.iter().filter_map(|task| {
+            task.polls
+                .iter()
+                .find(|poll| poll.fault)
+                .map(|poll| (task, poll))
+        }),
+        |(task, fault)| match task.final_poll() {
+            Some(last) if last.seen.seq > fault.seen.seq => Ok(found(
+                &last.seen,
+                format!("kept polling task {} to its end", task.id),
+            )),
+            _ => Err(found(
+                &fault.seen,
+                format!("gave up on task {} after a failed poll", task.id),
+            )),
+        },
+    )
+}
+
+fn stornos(story: &Story, mode: &str) -> Verdict {
+    each(
+        story.tasks.iter().filter(|task| {
+            task.kind == "CANCEL"
+                && task.cancel_mode.as_deref() == Some(mode)
+                && story
+                    .outcome(task)
+                    .is_some_and(|(result, _)| result == PaymentResult::Accepted)
+        }),
+        read_through,
+    )
+}
+
+fn storno_refused(story: &Story, code: u64) -> Verdict {
+    each(
+        story.tasks.iter().filter(|task| {
+            task.kind == "CANCEL"
+                && task
+                    .final_poll()
+                    .is_some_and(|poll| poll.error_code == Some(code))
+        }),
+        |task| {
+            let stopped = stopped_at_final(task)?;
+            let again = story.tasks.iter().find(|other| {
+                other.kind == "CANCEL"
+                    && other.created.seq > stopped.seen.seq
+                    && other.terminal == task.terminal
+                    && other.cancel_mode == task.cancel_mode
+                    && other.origin == task.origin
+            });
+            match again {
+                Some(other) => Err(found(
+                    &other.created,
+                    format!("cancelled the same payment again after ERROR {code}"),
+                )),
+                None => Ok(stopped),
+            }
+        },
+    )
+}
+
+fn batch_closed(story: &Story) -> Verdict {
+    each(
+        story
+            .tasks
+            .iter()
+            .filter(|task| task.kind == "BATCH" && task.ended("COMPLETED")),
+        |task| {
+            task.batch_read_after_final()
+                .map(|read| {
+                    found(
+                        read,
+                        format!("batch {} read back", task.batch_number.unwrap_or(0)),
+                    )
+                })
+                .ok_or_else(|| {
+                    found(
+                        &task.created,
+                        format!(
+                            "batch {} closed but never read back with GET /v1/batches/{{n}}",
+                            task.batch_number.unwrap_or(0)
+                        ),
+                    )
+                })
+        },
+    )
+}
+
+fn batch_refused(story: &Story) -> Verdict {
+    each(
+        story
+            .tasks
+            .iter()
+            .filter(|task| task.kind == "BATCH" && task.ended("ERROR")),
+        stopped_at_final,
+    )
+}
+
+fn master_account(story: &Story) -> Verdict {
+    each(story.tasks.iter().filter(|task| task.master), |task| {
+        polled_to_final(task).map(|last| {
+            found(
+                &last.seen,
+                format!(
+                    "task {} of terminal {} followed to its end",
+                    task.id, task.terminal
+                ),
+            )
+        })
+    })
+}
+
+fn approved(link: &LinkStory) -> bool {
+    link.status == "COMPLETED"
+        && link
+            .code
+            .as_deref()
+            .is_none_or(|code| code.starts_with("approved"))
+}
+
+fn error_is(link: &LinkStory, word: &str) -> bool {
+    link.error
+        .as_deref()
+        .is_some_and(|error| error.contains(word))
+}
+
+/// Deep links answered as `matches` says: handled when the answer could reach the caller, the
+/// link was read as meant and (`no_resend`) the same link was not sent again right after.
+fn links(story: &Story, matches: impl Fn(&LinkStory) -> bool, no_resend: bool) -> Verdict {
+    each(
+        story
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(_, link)| matches(link)),
+        |(index, link)| {
+            if !link.redirected {
+                return Err(found(
+                    &link.seen,
+                    format!(
+                        "`{}` without redirectUrl: GP tom's answer never reaches your app",
+                        link.operation
+                    ),
+                ));
+            }
+            if link.notices > 0 {
+                return Err(found(
+                    &link.seen,
+                    format!(
+                        "GP tom's app ignored or guessed {} parameter(s) of the link (see verify)",
+                        link.notices
+                    ),
+                ));
+            }
+            if no_resend
+                && let Some(next) = story.links.get(index + 1)
+                && next.url == link.url
+            {
+                return Err(found(
+                    &next.seen,
+                    "sent the same link again right after its answer (a blind retry)",
+                ));
+            }
+            Ok(found(
+                &link.seen,
+                format!("`{}` answered to the redirectUrl", link.operation),
+            ))
+        },
+    )
+}
+
+fn not_logged_in(story: &Story) -> Verdict {
+    each(
+        story
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(_, link)| link.status == "ERROR" && error_is(link, "userNotLoggedIn")),
+        |(index, link)| match story.links.get(index + 1) {
+            Some(next) if next.operation == "login" || next.operation == "status" => Ok(found(
+                &next.seen,
+                "logged in (or asked the app's status) next",
+            )),
+            Some(next) => Err(found(
+                &next.seen,
+                format!("sent `{}` next instead of logging in", next.operation),
+            )),
+            None => Ok(found(&link.seen, "did not retry while logged out")),
+        },
+    )
+}
