@@ -22,6 +22,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use gptom_mock::coverage::{Coverage, Scope};
 use gptom_mock::journal::JournalEntry;
 use gptom_mock::scenario::Scenario;
 use gptom_mock::verify::Report;
@@ -215,6 +216,16 @@ impl MockGptom {
     pub fn verify(&self) -> Report {
         let settings = self.state.store().scenario_for("").verify.clone();
         gptom_mock::verify::verify(&self.journal(), &settings)
+    }
+
+    /// Which of GP tom's edge cases this test met and how the client handled each (the same
+    /// report as `GET /__mock/coverage`); `coverage().percent` is the share handled.
+    #[must_use]
+    pub fn coverage(&self) -> Coverage {
+        let now = self.state.now();
+        gptom_mock::coverage::coverage(&self.journal(), &Scope::default(), &|task| {
+            self.state.store().task_outcome(task, now)
+        })
     }
 
     /// The mock's state, for assertions the API does not expose.

@@ -1,6 +1,7 @@
 //! Contract tests: the real gptom-client against the mock, one mock per test.
 
 mod applink;
+mod coverage;
 mod load;
 mod model;
 mod properties;

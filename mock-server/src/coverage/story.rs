@@ -202,20 +202,10 @@ fn seen(entry: &JournalEntry) -> Seen {
 /// the request came, and a forged token names whom it pretends to be.
 pub fn client_of(entry: &JournalEntry) -> Option<String> {
     let authorization = entry.authorization.as_deref().unwrap_or_default();
-    let engine = base64::engine::general_purpose::STANDARD;
-    let url_engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    if let Some(token) = authorization
-        .strip_prefix("Bearer ")
-        .or_else(|| authorization.strip_prefix("bearer "))
-    {
-        let payload = token.split('.').nth(1)?;
-        let bytes = url_engine.decode(payload.trim_end_matches('=')).ok()?;
-        let claims: Value = serde_json::from_slice(&bytes).ok()?;
-        return claims
-            .get("client_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+    if authorization.len() > 7 && authorization[..7].eq_ignore_ascii_case("bearer ") {
+        return claim(entry, "client_id");
     }
+    let engine = base64::engine::general_purpose::STANDARD;
     if let Some(basic) = authorization
         .strip_prefix("Basic ")
         .or_else(|| authorization.strip_prefix("basic "))
@@ -233,6 +223,19 @@ pub fn client_of(entry: &JournalEntry) -> Option<String> {
             .map(|(_, value)| value.into_owned());
     }
     None
+}
+
+/// A claim of the request's bearer token, read without checking the signature (see
+/// [`client_of`]).
+fn claim(entry: &JournalEntry, name: &str) -> Option<String> {
+    let authorization = entry.authorization.as_deref()?;
+    let token = authorization.get(7..)?;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
 fn in_scope(entry: &JournalEntry, scope: &Scope) -> bool {
@@ -280,7 +283,14 @@ impl Story {
             }
             story.requests += 1;
             let path = entry.path();
-            let terminal = entry.terminal.as_deref().unwrap_or_default().to_owned();
+            // A dropped or faulted answer carries no terminal: the token (or the body's `tid`) says.
+            let terminal = entry
+                .terminal
+                .as_deref()
+                .map(str::to_owned)
+                .or_else(|| claim(entry, "tid"))
+                .or_else(|| json(&entry.request_body).and_then(|body| text(&body, "tid")))
+                .unwrap_or_default();
             if entry.status == 401 {
                 story.unauthorized.push((seen(entry), terminal.clone()));
             }

@@ -277,3 +277,36 @@ fn a_library_scenario_is_picked_by_name_and_listed_with_its_description() {
         "{stderr}"
     );
 }
+
+#[test]
+fn coverage_prints_what_to_produce_and_min_fails_the_job_below_its_threshold() {
+    let mock = start("coverage", &[]);
+    let port = std::fs::read_to_string(&mock.port_file).expect("port file");
+    let url = format!("http://127.0.0.1:{}", port.trim());
+    let report = binary()
+        .args(["coverage", "--url", &url, "--min", "1"])
+        .output()
+        .expect("coverage");
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert_eq!(report.status.code(), Some(1), "{report:?}");
+    assert!(
+        text.contains("NOT MET    sale-approved") && text.contains("produce it:"),
+        "{text}"
+    );
+    assert!(
+        String::from_utf8_lossy(&report.stderr).contains("below --min 1"),
+        "{report:?}"
+    );
+    for format in ["json", "junit", "markdown"] {
+        let report = binary()
+            .args(["coverage", "--url", &url, "--format", format, "--min", "0"])
+            .output()
+            .expect("coverage");
+        assert!(report.status.success(), "{format}: {report:?}");
+    }
+    let refused = binary()
+        .args(["coverage", "--url", &url, "--min", "101"])
+        .output()
+        .expect("coverage");
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+}

@@ -170,3 +170,192 @@ async fn every_format_answers_and_a_wrong_one_is_named() {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(reply.text.contains("format"), "{}", reply.text);
 }
+
+fn library(name: &str) -> Mock {
+    let scenario = gptom_mock::scenario::library::find(name).expect("library scenario");
+    Mock::with_scenario(gptom_mock::scenario::Scenario::clone(&scenario))
+}
+
+/// The case's status and its evidence note.
+async fn judged(mock: &Mock, id: &str) -> (String, String) {
+    let report = mock
+        .call(Method::GET, "/__mock/coverage", None, None)
+        .await
+        .body;
+    let case = case(&report, id);
+    (
+        case["status"].as_str().unwrap_or_default().to_owned(),
+        case["evidence"]["note"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+fn mishandled(judged: &(String, String), note: &str) {
+    assert_eq!(judged.0, "mishandled", "{judged:?}");
+    assert!(judged.1.contains(note), "{judged:?} should say {note:?}");
+}
+
+fn deep_link(link: &str) -> String {
+    let url: String = form_urlencoded::byte_serialize(link.as_bytes()).collect();
+    format!("/app2app?url={url}")
+}
+
+#[tokio::test]
+async fn polling_a_timed_out_task_after_its_error_is_mishandled() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    let task = mock.sale(&token, 1123).await;
+    let id = task["taskId"].as_str().expect("id");
+    mock.advance(130);
+    mock.wait_final(&token, id).await;
+    assert_eq!(judged(&mock, "error-65-timeout").await.0, "handled");
+    mock.poll(&token, id).await;
+    mishandled(
+        &judged(&mock, "error-65-timeout").await,
+        "again after it was final",
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_repeated_instead_of_renewed_is_mishandled() {
+    let mock = library("token-expires-between-create-and-poll");
+    let token = mock.token(JAN, Some("999888")).await;
+    let task = mock.sale(&token, 1000).await;
+    let id = task["taskId"].as_str().expect("id");
+    assert_eq!(mock.poll(&token, id).await.status, StatusCode::UNAUTHORIZED);
+    mock.poll(&token, id).await;
+    mishandled(
+        &judged(&mock, "token-expired-mid-flow").await,
+        "never polled again",
+    );
+}
+
+#[tokio::test]
+async fn a_refused_refresh_answered_by_another_refresh_is_mishandled() {
+    let mock = library("refresh-token-rejected");
+    let login = mock.login(JAN, Some("999888")).await;
+    let refresh = login.body["refresh_token"].as_str().expect("refresh token");
+    let form = format!("grant_type=refresh_token&refresh_token={refresh}");
+    for _ in 0..2 {
+        let reply = mock.form("/cloud/oauth/token", Some(BASIC), &form).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    }
+    mishandled(
+        &judged(&mock, "refresh-refused").await,
+        "instead of a password login",
+    );
+}
+
+#[tokio::test]
+async fn creating_again_before_retry_after_is_mishandled() {
+    let mock = library("cloud-flaky");
+    let token = mock.token(JAN, Some("999888")).await;
+    for _ in 0..2 {
+        let reply = mock.create(&token, sale_body(1000, "CZK")).await;
+        assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+    mishandled(&judged(&mock, "retry-after").await, "Retry-After: 1 s");
+}
+
+#[tokio::test]
+async fn a_second_sale_after_a_lost_answer_is_mishandled_and_no_reference_too() {
+    let mock = library("dropped-connection-on-create");
+    let token = mock.token(JAN, Some("999888")).await;
+    let mut body = sale_body(1000, "CZK");
+    body["originReferenceNum"] = "Invoice 77".into();
+    assert!(mock.create(&token, body.clone()).await.dropped);
+    assert_eq!(judged(&mock, "answer-lost-on-create").await.0, "handled");
+    mock.create(&token, body).await;
+    mishandled(
+        &judged(&mock, "answer-lost-on-create").await,
+        "a second sale with reference `Invoice 77`",
+    );
+
+    let mock = library("dropped-connection-on-create");
+    let token = mock.token(JAN, Some("999888")).await;
+    assert!(mock.create(&token, sale_body(1000, "CZK")).await.dropped);
+    mishandled(
+        &judged(&mock, "answer-lost-on-create").await,
+        "no originReferenceNum",
+    );
+}
+
+#[tokio::test]
+async fn cancelling_again_after_44_is_mishandled() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    let (_, transaction) = mock.pay(&token, 1000).await;
+    let ams = transaction["amsID"].as_str().expect("amsID");
+    mock.pay(&token, 2000).await;
+    mock.cancel(&token, "OLDER_TRANSACTION", Some(ams)).await;
+    let refused = mock.cancel(&token, "OLDER_TRANSACTION", Some(ams)).await;
+    assert_eq!(refused["error"]["code"], 44, "{refused}");
+    assert_eq!(
+        judged(&mock, "storno-44-already-cancelled").await.0,
+        "handled"
+    );
+    mock.cancel(&token, "OLDER_TRANSACTION", Some(ams)).await;
+    mishandled(
+        &judged(&mock, "storno-44-already-cancelled").await,
+        "again after ERROR 44",
+    );
+}
+
+#[tokio::test]
+async fn a_closed_batch_never_read_back_is_mishandled() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    mock.pay(&token, 1000).await;
+    let closed = mock
+        .call(
+            Method::POST,
+            "/v1/tasks/BATCH",
+            Some(&token),
+            Some(serde_json::json!({})),
+        )
+        .await;
+    assert!(closed.status.is_success(), "{}", closed.text);
+    mock.wait_final(&token, closed.body["taskId"].as_str().expect("id"))
+        .await;
+    mishandled(&judged(&mock, "batch-closed").await, "never read back");
+}
+
+#[tokio::test]
+async fn deep_links_without_a_redirect_or_repeated_while_logged_out_are_mishandled() {
+    let mock = Mock::new();
+    mock.call(
+        Method::GET,
+        &deep_link("gptom://transaction/create?amount=1000"),
+        None,
+        None,
+    )
+    .await;
+    mishandled(
+        &judged(&mock, "app-payment-approved").await,
+        "without redirectUrl",
+    );
+
+    let back = "&redirectUrl=myshop%3A%2F%2Ftransaction%2Fcreate";
+    mock.call(
+        Method::GET,
+        &deep_link("gptom://logout?redirectUrl=myshop%3A%2F%2Flogout"),
+        None,
+        None,
+    )
+    .await;
+    for _ in 0..2 {
+        mock.call(
+            Method::GET,
+            &deep_link(&format!("gptom://transaction/create?amount=2000{back}")),
+            None,
+            None,
+        )
+        .await;
+    }
+    mishandled(
+        &judged(&mock, "app-not-logged-in").await,
+        "instead of logging in",
+    );
+}
