@@ -50,6 +50,15 @@ async fn open(operation: &str, link: AppLink, mock: &MockGptom) {
     assert_eq!(answer.status().as_u16(), 303, "{link}");
 }
 
+async fn pay_by_link(mock: &MockGptom, amount: i64) {
+    open(
+        "transaction/create",
+        AppLink::transaction_create(amount),
+        mock,
+    )
+    .await;
+}
+
 async fn ams_of(outcome: Result<PaymentOutcome, Error>) -> String {
     outcome
         .expect("payment")
@@ -160,24 +169,9 @@ async fn our_client_handles_every_edge_case_of_the_catalogue() {
         .expect("master pay");
 
     // Deep links: each answered to our redirectUrl.
-    open(
-        "transaction/create",
-        AppLink::transaction_create(1000),
-        &mock,
-    )
-    .await;
-    open(
-        "transaction/create",
-        AppLink::transaction_create(1122),
-        &mock,
-    )
-    .await;
-    open(
-        "transaction/create",
-        AppLink::transaction_create(1124),
-        &mock,
-    )
-    .await;
+    pay_by_link(&mock, 1000).await;
+    pay_by_link(&mock, 1122).await;
+    pay_by_link(&mock, 1124).await;
     let app_sale = ams_of(jan.pay_amount(5000).await).await;
     open(
         "transaction/cancel",
@@ -193,27 +187,12 @@ async fn our_client_handles_every_edge_case_of_the_catalogue() {
     )
     .await;
     switch(&mock, "customer-cancels");
-    open(
-        "transaction/create",
-        AppLink::transaction_create(1000),
-        &mock,
-    )
-    .await;
+    pay_by_link(&mock, 1000).await;
     switch(&mock, "terminal-offline");
-    open(
-        "transaction/create",
-        AppLink::transaction_create(1001),
-        &mock,
-    )
-    .await;
+    pay_by_link(&mock, 1001).await;
     switch(&mock, "default");
     open("logout", AppLink::logout(), &mock).await;
-    open(
-        "transaction/create",
-        AppLink::transaction_create(1000),
-        &mock,
-    )
-    .await;
+    pay_by_link(&mock, 1000).await;
     open(
         "login",
         AppLink::login(JAN.username, JAN.password, JAN.tid),
