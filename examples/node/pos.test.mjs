@@ -31,6 +31,9 @@ test("a declined card is reported, not retried", async () => {
   assert.deepEqual([payment.taskState, payment.result], ["COMPLETED", "DECLINED"]);
   const creations = (await mock.requests()).filter((r) => r.method === "POST" && r.path === "/v1/tasks/TRANSACTION");
   assert.equal(creations.length, 1);
+  // Protocol coverage: this test showed the POS a decline, and the POS handled it.
+  const coverage = await mock.coverage();
+  assert.equal(coverage.cases.find((c) => c.id === "decline-generic").status, "handled", await mock.coverageText());
 });
 
 test("the last payment is cancelled by storno", async () => {

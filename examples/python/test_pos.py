@@ -28,6 +28,9 @@ def test_a_declined_card_is_reported_not_retried(gptom_mock, pos):
     assert (payment.task_state, payment.result) == ("COMPLETED", "DECLINED")
     creations = [r for r in gptom_mock.requests() if r["method"] == "POST" and r["path"] == "/v1/tasks/TRANSACTION"]
     assert len(creations) == 1
+    # Protocol coverage: this test showed the POS a decline, and the POS handled it.
+    cases = {case["id"]: case["status"] for case in gptom_mock.coverage()["cases"]}
+    assert cases["decline-generic"] == "handled", gptom_mock.coverage_text()
 
 
 def test_the_last_payment_is_cancelled_by_storno(pos):

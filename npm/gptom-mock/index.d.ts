@@ -14,6 +14,26 @@ export interface Verdict {
   rules: { id: string; title: string; outcome: "passed" | "failed" | "skipped"; evidence: unknown[] }[];
 }
 
+export interface CoverageCase {
+  id: string;
+  channel: "cloud" | "app-to-app";
+  title: string;
+  status: "not-met" | "mishandled" | "handled";
+  produce: string;
+  handled: string;
+  evidence: { seq: number; request: string; status: number; note: string } | null;
+}
+
+export interface Coverage {
+  percent: number;
+  total: number;
+  handled: number;
+  mishandled: number;
+  not_met: number;
+  requests: number;
+  cases: CoverageCase[];
+}
+
 export interface GptomMock {
   url: string;
   reset(): Promise<unknown>;
@@ -23,6 +43,8 @@ export interface GptomMock {
   requests(limit?: number): Promise<Record<string, unknown>[]>;
   verify(): Promise<Verdict>;
   verifyText(): Promise<string>;
+  coverage(scope?: { client?: string; terminal?: string }): Promise<Coverage>;
+  coverageText(): Promise<string>;
   stop(): Promise<void>;
 }
 

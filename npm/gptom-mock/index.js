@@ -1,6 +1,6 @@
 // startGptomMock(): one gptom-mock process on a free loopback port, for node's test runner, Jest
 // or Vitest. Resolves once the mock answers; returns { url, reset, advance, useScenario,
-// clearScenario, requests, verify, stop }.
+// clearScenario, requests, verify, coverage, stop }.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,6 +95,19 @@ export async function startGptomMock({ seed, scenarios = [], args = [], timeoutM
     verify: () => json("GET", "/__mock/verify"),
     /** The verdict as text, as `gptom-mock verify` prints it. */
     verifyText: () => call("GET", "/__mock/verify?format=text"),
+    /**
+     * Which of GP tom's edge cases the tests met and how the client handled each:
+     * { percent, handled, mishandled, not_met, cases: [{ id, status, produce, evidence }] }.
+     * `client` / `terminal` limit it to one OAuth client or terminal.
+     */
+    coverage: ({ client, terminal } = {}) => {
+      const query = new URLSearchParams();
+      if (client) query.set("client", client);
+      if (terminal) query.set("terminal", terminal);
+      return json("GET", `/__mock/coverage?${query}`);
+    },
+    /** The coverage report as text, as `gptom-mock coverage` prints it. */
+    coverageText: () => call("GET", "/__mock/coverage?format=text"),
     /** Stops the process; in-flight requests finish first. */
     stop: async () => {
       if (exited === null) {

@@ -144,6 +144,17 @@ class GptomMock:
         """The verdict as JUnit XML."""
         return self._call("GET", "/__mock/verify?format=junit", raw=True).decode()
 
+    def coverage(self, client: Optional[str] = None, terminal: Optional[str] = None) -> Dict[str, Any]:
+        """Which of GP tom's edge cases the tests met and how the client handled each:
+        ``{"percent": int, "cases": [{"id", "status", "produce", "evidence"}, ...]}``; ``client``
+        or ``terminal`` limit it to one OAuth client or terminal."""
+        query = urllib.parse.urlencode({k: v for k, v in (("client", client), ("terminal", terminal)) if v})
+        return self._call("GET", "/__mock/coverage" + ("?" + query if query else ""))
+
+    def coverage_text(self) -> str:
+        """The coverage report as text, the way ``gptom-mock coverage`` prints it."""
+        return self._call("GET", "/__mock/coverage?format=text", raw=True).decode()
+
     # -- lifetime ----------------------------------------------------------------------------
 
     def stop(self) -> None:
