@@ -21,10 +21,8 @@ pub struct CoverageQuery {
     #[param(inline)]
     format: Option<CoverageFormat>,
     /// Only this OAuth client's requests (`clientID`, the Basic client of the token endpoint).
-    #[param(max_length = 100)]
     client: Option<String>,
     /// Only this terminal's requests.
-    #[param(max_length = 20)]
     terminal: Option<String>,
 }
 
