@@ -358,7 +358,7 @@ pub static CASES: &[Case] = &[
         id: "app-payment-declined",
         channel: Channel::AppToApp,
         title: "a deep-link payment declined (status COMPLETED, code not approved)",
-        produce: "gptom://transaction/create with amount 11.22 (test amount 1122)",
+        produce: "gptom://transaction/create?amount=1122&redirectUrl=… (test amount 1122)",
         handled: "the link had a redirectUrl; the same link not sent again blindly",
         judge: |story| {
             links(
@@ -390,7 +390,7 @@ pub static CASES: &[Case] = &[
         id: "app-payment-failed",
         channel: Channel::AppToApp,
         title: "a deep-link payment failed (status ERROR, error failed)",
-        produce: "gptom://transaction/create with amount 11.24 (test amount 1124)",
+        produce: "gptom://transaction/create?amount=1124&redirectUrl=… (test amount 1124)",
         handled: "the link had a redirectUrl; the same link not sent again blindly",
         judge: |story| {
             links(

@@ -359,3 +359,71 @@ async fn deep_links_without_a_redirect_or_repeated_while_logged_out_are_mishandl
         "instead of logging in",
     );
 }
+
+#[tokio::test]
+async fn paying_again_while_the_first_sale_waits_in_a_busy_queue_is_mishandled() {
+    let mock = library("busy-terminal-queue");
+    let token = mock.token(JAN, Some("999888")).await;
+    let mut body = sale_body(1000, "CZK");
+    body["originReferenceNum"] = "Invoice 5".into();
+    let first = mock.create(&token, body.clone()).await.body;
+    mock.advance(2);
+    let waiting = mock
+        .poll(&token, first["taskId"].as_str().expect("id"))
+        .await;
+    assert_eq!(waiting.body["state"], "NEW", "{}", waiting.text);
+    mock.create(&token, body).await;
+    mock.advance(60);
+    mock.wait_final(&token, first["taskId"].as_str().expect("id"))
+        .await;
+    mishandled(&judged(&mock, "busy-terminal").await, "waited in the queue");
+}
+
+#[tokio::test]
+async fn giving_up_on_a_task_after_a_failed_poll_is_mishandled() {
+    let scenario = gptom_mock::scenario::load_str(
+        "<test>",
+        "version: 1\nname: poll-fault\nfaults:\n  - { method: GET, path: /v1/tasks/*, first: 1, respond: { status: 502 } }\n",
+    )
+    .expect("scenario");
+    let mock = Mock::with_scenario(scenario);
+    let token = mock.token(JAN, Some("999888")).await;
+    let task = mock.sale(&token, 1000).await;
+    let failed = mock
+        .poll(&token, task["taskId"].as_str().expect("id"))
+        .await;
+    assert_eq!(failed.status, StatusCode::BAD_GATEWAY);
+    mishandled(&judged(&mock, "poll-fault").await, "gave up");
+}
+
+#[tokio::test]
+async fn a_storno_never_read_and_a_master_task_never_followed_are_mishandled() {
+    let mock = Mock::new();
+    let token = mock.token(JAN, Some("999888")).await;
+    mock.pay(&token, 1000).await;
+    mock.cancel(&token, "LAST_TRANSACTION", None).await;
+    mishandled(&judged(&mock, "storno-last").await, "never read");
+
+    let master = mock.token(MASTER, None).await;
+    let mut body = sale_body(1000, "CZK");
+    body["tid"] = "999889".into();
+    let created = mock.create(&master, body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    mishandled(
+        &judged(&mock, "master-account").await,
+        "not polled to its final state",
+    );
+}
+
+#[tokio::test]
+async fn the_same_declined_deep_link_sent_again_is_a_blind_retry() {
+    let mock = Mock::new();
+    let link = deep_link(
+        "gptom://transaction/create?amount=1122&redirectUrl=myshop%3A%2F%2Ftransaction%2Fcreate",
+    );
+    for _ in 0..2 {
+        let reply = mock.call(Method::GET, &link, None, None).await;
+        assert_eq!(reply.body["result"]["code"], "declined", "{}", reply.text);
+    }
+    mishandled(&judged(&mock, "app-payment-declined").await, "blind retry");
+}
