@@ -427,3 +427,31 @@ async fn the_same_declined_deep_link_sent_again_is_a_blind_retry() {
     }
     mishandled(&judged(&mock, "app-payment-declined").await, "blind retry");
 }
+
+#[tokio::test]
+async fn polling_a_refused_batch_close_after_its_error_is_mishandled() {
+    let scenario = gptom_mock::scenario::load_str(
+        "<test>",
+        "version: 1\nname: batch-refused\nbatch: { error: { code: 48, message: Batch declined } }\n",
+    )
+    .expect("scenario");
+    let mock = Mock::with_scenario(scenario);
+    let token = mock.token(JAN, Some("999888")).await;
+    let closed = mock
+        .call(
+            Method::POST,
+            "/v1/tasks/BATCH",
+            Some(&token),
+            Some(serde_json::json!({})),
+        )
+        .await;
+    let id = closed.body["taskId"].as_str().expect("id");
+    let (task, _) = mock.wait_final(&token, id).await;
+    assert_eq!(task["state"], "ERROR", "{task}");
+    assert_eq!(judged(&mock, "batch-refused").await.0, "handled");
+    mock.poll(&token, id).await;
+    mishandled(
+        &judged(&mock, "batch-refused").await,
+        "again after it was final",
+    );
+}
