@@ -171,6 +171,10 @@ async fn every_format_answers_and_a_wrong_one_is_named() {
     assert!(reply.text.contains("format"), "{}", reply.text);
 }
 
+fn inline(yaml: &str) -> Mock {
+    Mock::with_scenario(gptom_mock::scenario::load_str("<test>", yaml).expect("scenario"))
+}
+
 fn library(name: &str) -> Mock {
     let scenario = gptom_mock::scenario::library::find(name).expect("library scenario");
     Mock::with_scenario(gptom_mock::scenario::Scenario::clone(&scenario))
@@ -381,12 +385,9 @@ async fn paying_again_while_the_first_sale_waits_in_a_busy_queue_is_mishandled()
 
 #[tokio::test]
 async fn giving_up_on_a_task_after_a_failed_poll_is_mishandled() {
-    let scenario = gptom_mock::scenario::load_str(
-        "<test>",
+    let mock = inline(
         "version: 1\nname: poll-fault\nfaults:\n  - { method: GET, path: /v1/tasks/*, first: 1, respond: { status: 502 } }\n",
-    )
-    .expect("scenario");
-    let mock = Mock::with_scenario(scenario);
+    );
     let token = mock.token(JAN, Some("999888")).await;
     let task = mock.sale(&token, 1000).await;
     let failed = mock
@@ -430,12 +431,9 @@ async fn the_same_declined_deep_link_sent_again_is_a_blind_retry() {
 
 #[tokio::test]
 async fn polling_a_refused_batch_close_after_its_error_is_mishandled() {
-    let scenario = gptom_mock::scenario::load_str(
-        "<test>",
+    let mock = inline(
         "version: 1\nname: batch-refused\nbatch: { error: { code: 48, message: Batch declined } }\n",
-    )
-    .expect("scenario");
-    let mock = Mock::with_scenario(scenario);
+    );
     let token = mock.token(JAN, Some("999888")).await;
     let closed = mock
         .call(
