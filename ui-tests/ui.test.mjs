@@ -199,3 +199,29 @@ test("on a phone (390 px) decisions are reachable without sideways scrolling; at
   await terminal.uncheck();
   await page.setViewportSize({ width: 1280, height: 900 });
 });
+
+test("the coverage panel fills in live: a declined sale is mishandled until its transaction is read", async () => {
+  const row = page.locator('[data-case="decline-generic"]');
+  await row.waitFor();
+  const accessToken = await token("999889");
+  const sale = await api("POST", "/v1/tasks/TRANSACTION", accessToken, { transactionType: "SALE", amount: 1122, currencyCode: "CZK", paymentMethod: "CARD", originReferenceNum: "Coverage 1" });
+  assert.equal(sale.status, 201);
+  await fetch(`${base}/__mock/clock/advance`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ seconds: 5 }) });
+  const done = await api("GET", `/v1/tasks/${sale.body.taskId}`, accessToken);
+  assert.equal(done.body.state, "COMPLETED");
+  // Final, but the transaction (why it was declined) not read yet.
+  await eventually(async () => (await row.getAttribute("data-status")) === "mishandled", "decline-generic mishandled");
+  assert.match(await row.innerText(), /never read/);
+  const handledBefore = Number((await page.locator("#coverage-summary strong").innerText()).split(" ")[0]);
+  await api("GET", `/v1/transactions/${done.body.transactionId}`, accessToken);
+  await eventually(async () => (await row.getAttribute("data-status")) === "handled", "decline-generic handled");
+  await eventually(async () => Number((await page.locator("#coverage-summary strong").innerText()).split(" ")[0]) > handledBefore, "the total to grow");
+  // Cases never met say how to produce them; the filter shows only those.
+  await page.locator("#coverage-show").selectOption("not-met");
+  await eventually(async () => (await row.count()) === 0, "the handled case filtered out");
+  assert.match(await page.locator('[data-case="storno-45-too-old"]').innerText(), /93 days|94 days/);
+  await page.locator("#coverage-show").selectOption("");
+  await page.locator('section[aria-labelledby="h-coverage"]').screenshot({ path: path.join(root, "docs", "ui-coverage.png") });
+  // The client filter lists the OAuth client seen.
+  assert.ok((await page.locator("#coverage-client option").allInnerTexts()).includes("atom"));
+});

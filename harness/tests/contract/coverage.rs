@@ -1,6 +1,8 @@
 //! Protocol coverage of our own client: one mock, the real gptom-client (and its deep-link
 //! builder) taken through every case of the catalogue, each handled as a sound integration does.
-//! CI holds this at 100 %: a new case needs a way through here.
+//! CI holds this at 100 %: a new case needs a way through here. With `GPTOM_MOCK_BIN` set (as
+//! `.ci/run` does after its release build), the same verdict is also asked of the CLI, as an
+//! integrator's pipeline asks it: `gptom-mock coverage --url … --min 100`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -229,4 +231,18 @@ async fn our_client_handles_every_edge_case_of_the_catalogue() {
     let coverage = mock.coverage();
     assert_eq!(coverage.percent, 100, "{}", coverage.to_text());
     println!("{}", coverage.to_text());
+
+    if let Some(binary) = std::env::var_os("GPTOM_MOCK_BIN") {
+        let cli = std::process::Command::new(binary)
+            .args(["coverage", "--url", mock.url(), "--min", "100"])
+            .output()
+            .expect("run gptom-mock coverage");
+        assert!(
+            cli.status.success(),
+            "gptom-mock coverage --min 100: {}\n{}",
+            String::from_utf8_lossy(&cli.stdout),
+            String::from_utf8_lossy(&cli.stderr)
+        );
+        println!("{}", String::from_utf8_lossy(&cli.stdout));
+    }
 }

@@ -422,7 +422,7 @@ pub static CASES: &[Case] = &[
         id: "app-storno-done",
         channel: Channel::AppToApp,
         title: "a deep-link storno completed",
-        produce: "gptom://transaction/cancel?transactionId=…&redirectUrl=… after a deep-link payment",
+        produce: "gptom://transaction/cancel?amsID=…&redirectUrl=… (the amsID of an earlier payment)",
         handled: "the link had a redirectUrl and nothing GP tom's app ignores or guesses",
         judge: |story| {
             links(

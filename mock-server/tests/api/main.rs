@@ -9,6 +9,7 @@ mod cli;
 mod connections;
 mod control;
 mod coverage;
+mod coverage_mishandled;
 mod direct;
 mod hardening;
 mod isolation;
