@@ -19,6 +19,8 @@ pub mod error;
 pub mod fixtures;
 pub mod journal;
 pub mod openapi;
+#[cfg(feature = "durable")]
+pub mod persist;
 pub mod routes;
 pub mod scenario;
 pub mod schema;

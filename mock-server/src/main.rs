@@ -210,6 +210,11 @@ struct ServeArgs {
     /// (for snapshot tests; anyone who knows the seed can then forge tokens). Needs --seed.
     #[arg(long, requires = "seed", conflicts_with = "jwt_secret")]
     reproducible_tokens: bool,
+    /// Keep the state (terminals, tasks, transactions, batches, refresh tokens, the clock, the
+    /// switches, the signing key) in an SQLite database in this folder, so a restart goes on
+    /// where the last run stopped; created if missing. Without it the state lives in memory.
+    #[arg(long, value_name = "DIR", env = "GPTOM_MOCK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// Log format.
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
@@ -421,13 +426,21 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         } else {
             args.jwt_secret.clone()
         },
+        data_dir: args.data_dir.clone(),
     };
     let scenario_names: Vec<String> = config
         .scenarios
         .iter()
         .map(|scenario| scenario.name.clone())
         .collect();
-    let state = AppState::new(config, clock);
+    let state = AppState::open(config, clock).context(match &args.data_dir {
+        Some(dir) => format!("opening the data dir {}", dir.display()),
+        None => "starting the mock".to_owned(),
+    })?;
+    let seed = state.config().seed;
+    if let Some(dir) = &args.data_dir {
+        tracing::info!(data_dir = %dir.display(), "state kept in {}", dir.join(gptom_mock::persist::DATABASE_FILE).display());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -475,7 +488,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             header_read: std::time::Duration::from_secs(args.header_timeout.max(1)),
             max_connections: args.max_connections.max(1),
         };
-        gptom_mock::serve_with_limits(listener, state, shutdown_signal(), limits).await?;
+        gptom_mock::serve_with_limits(listener, state.clone(), shutdown_signal(), limits).await?;
+        state.close();
         tracing::info!("gptom-mock stopped");
         anyhow::Ok(())
     })

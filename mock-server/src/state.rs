@@ -1,5 +1,6 @@
 //! The shared state of a running mock: the store, the journal, the clock and the keys.
 
+use std::cell::Cell;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -36,8 +37,11 @@ pub struct MockConfig {
     /// When set, `/__mock/*` requires `Authorization: Bearer <token>` or `X-Admin-Token`.
     pub admin_token: Option<String>,
     /// The JWT signing secret; random per process when `None` (`--jwt-secret` pins it,
-    /// `--reproducible-tokens` derives it from `--seed`).
+    /// `--reproducible-tokens` derives it from `--seed`). With a data dir, the one stored there
+    /// wins, so tokens issued before a restart stay valid.
     pub jwt_secret: Option<String>,
+    /// `--data-dir`: keep the state in an SQLite database there (needs feature `durable`).
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl MockConfig {
@@ -80,6 +84,7 @@ impl MockConfig {
             body_read_timeout: std::time::Duration::from_secs(30),
             admin_token: None,
             jwt_secret: None,
+            data_dir: None,
         })
     }
 }
@@ -134,6 +139,9 @@ struct Shared {
     faults_active: std::sync::atomic::AtomicBool,
     /// Bumped on every change, for the live page.
     changes: tokio::sync::watch::Sender<u64>,
+    /// The data dir the store is kept in, if any.
+    #[cfg_attr(not(feature = "durable"), allow(dead_code))]
+    data_dir: DataDirSlot,
     /// The live page's newest frame, published by the one renderer for every subscriber.
     frames: tokio::sync::watch::Sender<Option<Arc<PageFrame>>>,
     /// Whether a renderer task runs (started by the first subscriber, ends with the last).
@@ -141,19 +149,114 @@ struct Shared {
 }
 
 impl AppState {
-    /// A mock with this configuration and clock.
+    /// A mock with this configuration and clock, in memory.
+    ///
+    /// # Panics
+    /// When `config.data_dir` is set: a data dir can fail to open, so use [`AppState::open`].
     #[must_use]
     pub fn new(config: MockConfig, clock: Arc<dyn Clock>) -> Self {
-        // Without a pinned secret the key is random per process: nobody who can reach the mock
-        // can forge a token from a known seed.
-        let secret = config.jwt_secret.clone().unwrap_or_else(random_secret);
-        let now = clock.now();
+        assert!(
+            config.data_dir.is_none(),
+            "a mock with a data dir is opened with AppState::open"
+        );
         let store = Store::new(
             Arc::clone(&config.fixtures),
             config.scenarios.clone(),
             config.seed,
-            now,
+            clock.now(),
         );
+        Self::assemble(config, clock, store, None, None)
+    }
+
+    /// A mock with this configuration and clock; with `config.data_dir`, its state is read from
+    /// and kept in the SQLite database there (the clock goes on from where it stood).
+    pub fn open(config: MockConfig, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
+        let Some(dir) = config.data_dir.clone() else {
+            return Ok(Self::new(config, clock));
+        };
+        Self::open_dir(config, clock, &dir)
+    }
+
+    #[cfg(not(feature = "durable"))]
+    fn open_dir(
+        _config: MockConfig,
+        _clock: Arc<dyn Clock>,
+        _dir: &std::path::Path,
+    ) -> Result<Self, OpenError> {
+        Err(OpenError(
+            "--data-dir needs gptom-mock built with feature `durable`".into(),
+        ))
+    }
+
+    #[cfg(feature = "durable")]
+    fn open_dir(
+        mut config: MockConfig,
+        clock: Arc<dyn Clock>,
+        dir: &std::path::Path,
+    ) -> Result<Self, OpenError> {
+        let (data_dir, loaded) =
+            crate::persist::DataDir::open(dir).map_err(|error| OpenError(error.to_string()))?;
+        if let Some(stamp) = loaded.clock {
+            clock.advance(stamp.advance_for(clock.now()));
+        }
+        let now = clock.now();
+        let fresh = loaded.stored.is_none();
+        let mut store = match loaded.stored {
+            Some(stored) => {
+                // The stored generators go on from where they stopped, under their own seed.
+                if let Some(meta) = &stored.meta {
+                    config.seed = meta.seed;
+                }
+                Store::restore(
+                    Arc::clone(&config.fixtures),
+                    |name| config.scenario_named(name),
+                    stored,
+                    now,
+                )
+                .map_err(|error| OpenError(format!("{}: {error}", dir.display())))?
+            }
+            None => Store::new(
+                Arc::clone(&config.fixtures),
+                config.scenarios.clone(),
+                config.seed,
+                now,
+            ),
+        };
+        let secret = match loaded.jwt_secret {
+            Some(stored) => stored,
+            None => {
+                let secret = config.jwt_secret.clone().unwrap_or_else(random_secret);
+                data_dir
+                    .remember_secret(&secret)
+                    .map_err(|error| OpenError(error.to_string()))?;
+                secret
+            }
+        };
+        store.track_changes(true);
+        if fresh {
+            data_dir.submit(store.all_rows(), stamp(clock.as_ref()));
+        }
+        Ok(Self::assemble(
+            config,
+            clock,
+            store,
+            Some(secret),
+            Some(data_dir),
+        ))
+    }
+
+    fn assemble(
+        config: MockConfig,
+        clock: Arc<dyn Clock>,
+        store: Store,
+        secret: Option<String>,
+        data_dir: DataDirSlot,
+    ) -> Self {
+        // Without a pinned secret the key is random per process: nobody who can reach the mock
+        // can forge a token from a known seed.
+        let secret = secret
+            .or_else(|| config.jwt_secret.clone())
+            .unwrap_or_else(random_secret);
         let faults_active = std::sync::atomic::AtomicBool::new(store.has_faults());
         AppState {
             inner: Arc::new(Shared {
@@ -168,6 +271,7 @@ impl AppState {
                 request_ids: AtomicU64::new(0),
                 faults_active,
                 changes: tokio::sync::watch::channel(0).0,
+                data_dir,
                 frames: tokio::sync::watch::channel(None).0,
                 renderer: Mutex::new(false),
             }),
@@ -190,12 +294,48 @@ impl AppState {
         ))
     }
 
-    /// The store, locked. Never hold the guard across an `.await`.
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.inner
-            .store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The store, locked. Never hold the guard across an `.await`. With a data dir, what the
+    /// holder changed is queued for the database when the guard drops.
+    pub fn store(&self) -> StoreGuard<'_> {
+        StoreGuard {
+            guard: self
+                .inner
+                .store
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            state: self,
+        }
+    }
+
+    /// Waits until what this request changed is on disk (with a data dir; at once without).
+    /// Called by the pipeline before it answers.
+    pub async fn durable(&self) -> Result<(), String> {
+        #[cfg(feature = "durable")]
+        if let Some(data_dir) = &self.inner.data_dir {
+            let seq = PENDING.try_with(Cell::get).unwrap_or(0);
+            if seq > 0 {
+                return data_dir.committed(seq).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `future` (one request) with its own record of what it must wait for.
+    pub async fn scoped<F: std::future::Future>(future: F) -> F::Output {
+        PENDING.scope(Cell::new(0), future).await
+    }
+
+    /// Records that the clock moved (the data dir keeps where it stands).
+    pub fn clock_moved(&self) {
+        self.store().mark_meta();
+    }
+
+    /// Commits what is queued and closes the data dir (a graceful shutdown).
+    pub fn close(&self) {
+        #[cfg(feature = "durable")]
+        if let Some(data_dir) = &self.inner.data_dir {
+            data_dir.close();
+        }
     }
 
     /// The journal, locked.
@@ -319,8 +459,83 @@ impl AppState {
         {
             let mut store = self.store();
             let fresh = store.reset(now);
+            #[cfg(feature = "durable")]
+            let fresh = {
+                let mut fresh = fresh;
+                if let Some(data_dir) = &self.inner.data_dir {
+                    fresh.track_changes(true);
+                    // Under the lock: the emptied database comes before anything after the reset.
+                    let seq = data_dir.submit(fresh.all_rows(), stamp(self.inner.clock.as_ref()));
+                    let _ = PENDING.try_with(|pending| pending.set(seq));
+                }
+                fresh
+            };
             *store = fresh;
         }
         self.journal().clear();
+    }
+}
+
+tokio::task_local! {
+    /// The last rows the current request queued for the data dir (0: none).
+    static PENDING: Cell<u64>;
+}
+
+/// Why a mock cannot start.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct OpenError(pub String);
+
+/// The clock's reading for a commit.
+#[cfg(feature = "durable")]
+fn stamp(clock: &dyn Clock) -> crate::persist::ClockStamp {
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        });
+    crate::persist::ClockStamp {
+        mode: clock.mode(),
+        now: clock.now(),
+        wall: Millis(wall),
+    }
+}
+
+#[cfg(feature = "durable")]
+type DataDirSlot = Option<crate::persist::DataDir>;
+#[cfg(not(feature = "durable"))]
+type DataDirSlot = Option<std::convert::Infallible>;
+
+/// The locked store. With a data dir, dropping it queues what changed for the database.
+#[allow(missing_debug_implementations)]
+pub struct StoreGuard<'a> {
+    guard: MutexGuard<'a, Store>,
+    #[cfg_attr(not(feature = "durable"), allow(dead_code))]
+    state: &'a AppState,
+}
+
+impl std::ops::Deref for StoreGuard<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.guard
+    }
+}
+
+impl Drop for StoreGuard<'_> {
+    fn drop(&mut self) {
+        #[cfg(feature = "durable")]
+        if let Some(data_dir) = &self.state.inner.data_dir
+            && let Some(rows) = self.guard.take_rows()
+        {
+            // Still under the lock: the numbers follow the order of the operations.
+            let seq = data_dir.submit(rows, stamp(self.state.inner.clock.as_ref()));
+            let _ = PENDING.try_with(|pending| pending.set(seq));
+        }
     }
 }

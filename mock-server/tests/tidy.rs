@@ -335,6 +335,8 @@ fn each_layer_names_only_the_layers_below_it() {
             &["journal", "scenario", "domain", "clock", "wire"],
         ),
         ("coverage", &["journal", "verify", "domain", "clock"]),
+        // The data dir: SQL over the store's rows; state calls it, nothing below knows it.
+        ("persist", &["store", "domain", "clock"]),
         (
             "routes",
             &[

@@ -8,7 +8,9 @@ use crate::clock::Millis;
 use crate::domain::plan::PaymentResult;
 
 /// Counters of one batch or sub-batch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
     /// Accepted sales.
@@ -52,7 +54,7 @@ impl Totals {
 }
 
 /// The totals of a batch, overall and per payment method.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct BatchTotals {
     /// All methods.
     pub all: Totals,
@@ -85,7 +87,7 @@ impl BatchTotals {
 }
 
 /// A closed batch.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Batch {
     /// Terminal index.
     pub terminal: u16,

@@ -109,7 +109,7 @@ impl CardRange {
 }
 
 /// The card data of one payment, compact: a masked PAN is derived from the stored digits.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     /// Index into the fixture card ranges.
     pub range: u16,
@@ -146,7 +146,7 @@ impl Card {
 }
 
 /// What a scenario may fix about the card; the rest is generated.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardChoice {
     /// Fixed brand.
     pub brand: Option<CardBrand>,

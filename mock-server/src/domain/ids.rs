@@ -23,6 +23,21 @@ impl IdGenerator {
         }
     }
 
+    /// How far the generator ran (to resume it after a restart).
+    #[must_use]
+    pub fn position(&self) -> u128 {
+        self.rng.get_word_pos()
+    }
+
+    /// The generator of `seed`, resumed at `position`: it goes on with the values the stopped
+    /// one would have given.
+    #[must_use]
+    pub fn resumed(seed: u64, position: u128) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_word_pos(position);
+        Self { rng }
+    }
+
     /// A random (version 4 layout) UUID as a number (see [`format_uuid`]).
     pub fn uuid_value(&mut self) -> u128 {
         let mut bytes: [u8; 16] = self.rng.random();

@@ -27,7 +27,7 @@ impl Default for Timeline {
 }
 
 /// The length of one state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Phase {
     /// This much virtual time.
@@ -38,7 +38,7 @@ pub enum Phase {
     Manual,
 }
 /// How a task ends.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Outcome {
     /// Task `COMPLETED`; the transaction has this result. For a CANCEL task, `Accepted` means
@@ -86,7 +86,9 @@ impl Outcome {
 }
 
 /// Transaction result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PaymentResult {
     /// Authorised.

@@ -23,7 +23,9 @@ impl FieldError {
 }
 
 /// SALE or CANCEL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum TransactionType {
     /// A payment.
@@ -48,7 +50,9 @@ impl TransactionType {
 
 /// How the customer pays: the SDK's `TransactionType` (spec §2.1), also the Cloud API's
 /// `paymentMethod`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentMethod {
     /// Card payment.
@@ -105,7 +109,9 @@ impl PaymentMethod {
 }
 
 /// Which transaction a CANCEL targets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancelMode {
     /// The terminal's last transaction, nothing in between.
@@ -126,7 +132,9 @@ impl CancelMode {
 }
 
 /// Receipt delivery the customer prefers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ReceiptType {
     /// E-mail.
@@ -154,7 +162,7 @@ impl ReceiptType {
 }
 
 /// A validated `CreateCloudTaskTransactionApiRequest`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionRequest {
     /// SALE or CANCEL.

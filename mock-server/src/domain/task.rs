@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::request::TransactionRequest;
 use crate::clock::Millis;
@@ -12,7 +12,7 @@ use crate::domain::plan::{CanceledSpelling, Outcome, Phase, WireProfile};
 /// A task's state.
 ///
 /// A scenario's `wire: {canceledSpelling: CANCELLED}` spells the aborted state `CANCELLED`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TaskState {
     /// Waiting for the terminal.
@@ -54,7 +54,7 @@ impl TaskState {
 }
 
 /// TRANSACTION or BATCH.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TaskKind {
     /// A SALE or CANCEL.
     Transaction(Box<TransactionRequest>),
@@ -86,8 +86,33 @@ pub struct TaskError {
     pub message: String,
 }
 
+/// A stored error read back (`--data-dir`): the platform becomes the one static spelling it was
+/// written from.
+impl<'de> Deserialize<'de> for TaskError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored {
+            code: u16,
+            platform: String,
+            message: String,
+        }
+        let stored = Stored::deserialize(deserializer)?;
+        let platform = ["TERMINAL", "AMS", "CLOUD"]
+            .into_iter()
+            .find(|known| *known == stored.platform)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown platform `{}`", stored.platform))
+            })?;
+        Ok(TaskError {
+            code: stored.code,
+            platform,
+            message: stored.message,
+        })
+    }
+}
+
 /// How the task will move, decided when it is created.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// Length of `NEW`.
     pub new: Phase,
@@ -102,7 +127,7 @@ pub struct Plan {
 }
 
 /// A task.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Task {
     /// `taskId` (a UUID as a number).
     pub id: u128,

@@ -6,7 +6,7 @@ use super::batch::BatchTotals;
 use crate::clock::Millis;
 
 /// One terminal of the store.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TerminalState {
     /// TID.
     pub tid: std::sync::Arc<str>,
@@ -18,7 +18,9 @@ pub struct TerminalState {
     pub currency: String,
     /// Display name.
     pub name: String,
-    /// Unfinished tasks in order (indices); the front one is the one the device works on.
+    /// Unfinished tasks in order (indices); the front one is the one the device works on. Not
+    /// stored: a restore rebuilds it from the tasks.
+    #[serde(skip)]
     pub queue: VecDeque<u32>,
     /// When the device finished its last task (it cannot start another before).
     pub free_at: Millis,
@@ -36,4 +38,27 @@ pub struct TerminalState {
     pub sequence: u32,
     /// Last receipt number used.
     pub receipt: u32,
+}
+
+impl TerminalState {
+    /// A copy without the queue (what a data dir stores; cheap however long the queue).
+    #[must_use]
+    pub fn without_queue(&self) -> TerminalState {
+        TerminalState {
+            tid: std::sync::Arc::clone(&self.tid),
+            merchant_id: self.merchant_id.clone(),
+            company: self.company.clone(),
+            currency: self.currency.clone(),
+            name: self.name.clone(),
+            queue: VecDeque::new(),
+            free_at: self.free_at,
+            batch_number: self.batch_number,
+            batch_opened: self.batch_opened,
+            batch_totals: self.batch_totals,
+            last_transaction: self.last_transaction,
+            transaction_tasks: self.transaction_tasks,
+            sequence: self.sequence,
+            receipt: self.receipt,
+        }
+    }
 }

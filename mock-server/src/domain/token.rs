@@ -163,7 +163,7 @@ impl TokenKeys {
 const VERIFIED_CACHE_CAPACITY: usize = 4_096;
 
 /// A stored refresh token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RefreshRecord {
     /// User.
     pub sub: Box<str>,

@@ -9,7 +9,7 @@ use crate::clock::Millis;
 use crate::domain::plan::PaymentResult;
 
 /// A recorded transaction.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Transaction {
     /// `transactionId` (a UUID as a number).
     pub id: u128,

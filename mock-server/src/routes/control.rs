@@ -188,6 +188,7 @@ pub async fn advance_clock(
         return Err(ApiError::fields(errors).into());
     }
     state.clock().advance(total_ms);
+    state.clock_moved();
     Ok(Json(clock_body(&state)))
 }
 

@@ -128,7 +128,9 @@ impl<S: Wrapped> Service<Request> for Pipeline<S> {
         let inner = self.inner.clone();
         let state = self.state.clone();
         let direct_dispatch = self.direct_dispatch;
-        Box::pin(async move { Ok(pipeline(state, request, inner, direct_dispatch).await) })
+        Box::pin(async move {
+            Ok(AppState::scoped(pipeline(state, request, inner, direct_dispatch)).await)
+        })
     }
 }
 
@@ -209,6 +211,18 @@ pub async fn pipeline<S: Wrapped>(
         }
     };
 
+    // With a data dir, nothing this request changed is told before it is on disk.
+    let response = match state.durable().await {
+        Ok(()) => response,
+        Err(error) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the mock could not save this change to its data dir ({error}); the state may \
+                 not include it: check the disk and the mock's log"
+            ),
+        )
+        .into_response(),
+    };
     let mut response = render_refusal(response, uri.path(), now).await;
     response
         .headers_mut()

@@ -207,6 +207,7 @@ impl Store {
             Operation::Login => self.app_login(link),
             Operation::Logout => {
                 self.app_session = None;
+                self.mark_meta();
                 AppAnswer::completed()
             }
             Operation::Status => self.app_status_answer(),
@@ -311,6 +312,7 @@ impl Store {
             );
         };
         let username = user.username.clone();
+        self.mark_meta();
         self.app_session = Some(AppSession {
             terminal: index,
             username,
@@ -467,6 +469,7 @@ impl Store {
         plan.new = Phase::Millis(0);
         plan.in_progress = Some(Phase::Millis(0));
         self.terminals[usize::from(terminal)].transaction_tasks = ordinal;
+        self.mark_terminal(terminal);
         let task = self.push_task_detached(
             TaskKind::Transaction(Box::new(request)),
             terminal,
@@ -653,6 +656,7 @@ impl Store {
             now,
         );
         self.transactions[original as usize].cancelled_by = Some(transaction);
+        self.mark_transaction(original);
         let task_state = &mut self.tasks[task as usize];
         task_state.state = TaskState::Completed;
         task_state.updated = now;

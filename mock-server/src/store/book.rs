@@ -79,6 +79,7 @@ impl Store {
         }
         self.scenarios = scenarios;
         self.fault_counts.clear();
+        self.mark_meta();
         self.apply_conditions(now);
         let seeds: Vec<crate::scenario::SeedTransaction> = self
             .scenarios
@@ -106,7 +107,10 @@ impl Store {
     /// Switches a terminal (or, with `None`, the whole mock) to manual decisions or back.
     pub fn set_manual(&mut self, tid: Option<&str>, manual: bool) -> Result<(), StoreError> {
         match tid {
-            None => self.manual_all = manual,
+            None => {
+                self.manual_all = manual;
+                self.mark_meta();
+            }
             Some(tid) => {
                 let index = *self
                     .terminal_index
@@ -117,6 +121,7 @@ impl Store {
                 } else {
                     self.manual_terminals.remove(&index);
                 }
+                self.mark_meta();
             }
         }
         Ok(())
@@ -159,6 +164,7 @@ impl Store {
             if let Some(busy_ms) = condition.and_then(|condition| condition.busy_ms) {
                 terminal.free_at = terminal.free_at.max(now.plus_ms(busy_ms));
             }
+            self.mark_terminal(u16::try_from(index).unwrap_or(u16::MAX));
         }
     }
 

@@ -45,6 +45,7 @@ impl Store {
                     .or_insert(0);
                 *seen += 1;
                 let position = *seen;
+                self.changes.meta();
                 if position <= fault.after {
                     continue;
                 }

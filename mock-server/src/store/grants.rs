@@ -220,6 +220,7 @@ impl Store {
             )),
             RefreshBehaviour::Rotate => {
                 self.refresh_tokens.remove(token);
+                self.mark_refresh(token, true);
                 Ok(self.issue(
                     keys,
                     client_id,
@@ -291,10 +292,12 @@ impl Store {
         while self.refresh_order.len() >= REFRESH_TOKEN_CAPACITY {
             if let Some(oldest) = self.refresh_order.pop_front() {
                 self.refresh_tokens.remove(&oldest);
+                self.mark_refresh(&oldest, true);
             }
         }
         let token: Box<str> = token.into();
         self.refresh_order.push_back(token.clone());
+        self.mark_refresh(&token, false);
         self.refresh_tokens.insert(token, record);
     }
 

@@ -92,7 +92,10 @@ impl Store {
         let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
         self.transaction_index.insert(transaction.id, index);
         self.ams_index.insert(transaction.ams_id, index);
+        let terminal = transaction.terminal;
         self.transactions.push(transaction);
+        self.mark_transaction(index);
+        self.mark_terminal(terminal);
         index
     }
 
@@ -135,6 +138,7 @@ impl Store {
                     self.record_transaction(index, request, result, refusal, Some(original), at);
                 if result == PaymentResult::Accepted {
                     self.transactions[original as usize].cancelled_by = Some(transaction);
+                    self.mark_transaction(original);
                 }
                 (TaskState::Completed, None)
             }
@@ -211,6 +215,8 @@ impl Store {
             .record(&self.transactions[index as usize]);
         terminal.last_transaction = Some(index);
         self.tasks[task as usize].transaction = Some(index);
+        self.mark_task(task);
+        self.mark_terminal(terminal_index);
         index
     }
 
@@ -231,6 +237,8 @@ impl Store {
         let index = u32::try_from(self.batches.len()).unwrap_or(u32::MAX);
         self.batch_index.insert((terminal_index, number), index);
         self.batches.push(batch);
+        self.mark_batch(index);
+        self.mark_terminal(terminal_index);
         number
     }
 

@@ -27,10 +27,15 @@ mod book;
 mod faults;
 mod grants;
 mod ledger;
+mod persisted;
 mod queue;
 mod views;
 
 pub use grants::{OAuthFailure, TokenGrant, TokenParams};
+pub use persisted::{Meta, RestoreError, Rows, Stored};
+
+/// Mixed into the seed for the fault-chance generator, so it never repeats the id sequence.
+const FAULT_SEED_MIX: u64 = 0x6661_756c_7473;
 
 /// How many ids of a terminal's queue a snapshot shows (with the queue's length).
 const QUEUE_SHOWN: usize = 20;
@@ -93,6 +98,8 @@ pub struct Store {
     manual_terminals: std::collections::HashSet<u16>,
     /// Every terminal is manual.
     manual_all: bool,
+    /// What changed, while a data dir records it.
+    changes: persisted::Changes,
 }
 
 impl Store {
@@ -125,10 +132,11 @@ impl Store {
             refresh_order: VecDeque::new(),
             token_uses: HashMap::new(),
             fault_counts: HashMap::new(),
-            fault_rng: IdGenerator::new(seed ^ 0x6661_756c_7473),
+            fault_rng: IdGenerator::new(seed ^ FAULT_SEED_MIX),
             app_session: None,
             manual_terminals: std::collections::HashSet::new(),
             manual_all: false,
+            changes: persisted::Changes::default(),
         };
         store.add_terminals(now);
         store.activate(scenarios, now);

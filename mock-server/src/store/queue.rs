@@ -122,6 +122,7 @@ impl Store {
         if queue.back() == Some(&index) {
             queue.pop_back();
         }
+        self.mark_terminal(terminal);
         index
     }
 
@@ -153,6 +154,8 @@ impl Store {
             ordinal,
         });
         self.terminals[usize::from(terminal)].queue.push_back(index);
+        self.mark_task(index);
+        self.mark_terminal(terminal);
         index
     }
 
@@ -216,6 +219,7 @@ impl Store {
             task.plan.in_progress = Some(Phase::Manual);
         }
         task.ready_at = Some(now);
+        self.mark_task(index);
         self.settle_terminal(terminal, now);
         Ok(self.task_body(index))
     }
@@ -248,6 +252,7 @@ impl Store {
                         task.updated = start;
                         task.polls_in_state = 0;
                         task.ready_at = None;
+                        self.mark_task(index);
                     }
                 }
                 TaskState::InProgress => {
@@ -266,6 +271,7 @@ impl Store {
                 }
                 _ => {
                     self.terminals[usize::from(terminal)].queue.pop_front();
+                    self.mark_terminal(terminal);
                 }
             }
         }
@@ -312,11 +318,13 @@ impl Store {
         task.updated = at;
         task.ready_at = None;
         task.polls_in_state = 0;
-        let terminal = &mut self.terminals[usize::from(terminal)];
-        if terminal.queue.front() == Some(&index) {
-            terminal.free_at = at;
-            terminal.queue.pop_front();
+        let terminal_state = &mut self.terminals[usize::from(terminal)];
+        if terminal_state.queue.front() == Some(&index) {
+            terminal_state.free_at = at;
+            terminal_state.queue.pop_front();
         }
+        self.mark_task(index);
+        self.mark_terminal(terminal);
     }
 
     /// Moves every terminal forward to `now`.

@@ -10,6 +10,7 @@ mod connections;
 mod control;
 mod coverage;
 mod coverage_mishandled;
+mod data_dir;
 mod direct;
 mod hardening;
 mod isolation;

@@ -55,6 +55,19 @@ impl Mock {
         }
     }
 
+    /// A mock whose state lives in `dir` (`--data-dir`), on a manual clock at its default start
+    /// (a restored clock goes on from where it stood).
+    pub fn open_dir(dir: &std::path::Path) -> Result<Self, gptom_mock::state::OpenError> {
+        let mut config = MockConfig::embedded().expect("fixtures");
+        config.seed = 7;
+        config.data_dir = Some(dir.to_owned());
+        let state = AppState::open(config, Arc::new(ManualClock::default()))?;
+        Ok(Mock {
+            router: app(state.clone()),
+            state,
+        })
+    }
+
     /// A mock whose pipeline sends every request through the router (no direct dispatch).
     pub fn routed_only_with(config: MockConfig) -> Self {
         let mock = Self::with_config(config);

@@ -1,0 +1,579 @@
+//! `--data-dir`: the store kept in an embedded SQLite database, so a restart (or `kill -9`) loses
+//! nothing the mock acknowledged.
+//!
+//! Every operation's changed rows ([`Rows`]) are handed to one writer thread in the order the
+//! store's lock was taken; the writer commits whatever has queued up in one transaction (group
+//! commit: many concurrent requests, one commit) and publishes how far it got. A request whose
+//! operation changed something answers only once its rows are committed (the pipeline waits),
+//! so an acknowledged creation, completion or batch close is on disk; a request that changed
+//! nothing never waits. The journal stays in memory (bounded, cleared by a restart).
+//!
+//! Invariant: only this module knows SQL; the store knows rows, not the database.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{ClockMode, Millis};
+use crate::domain::ids::format_uuid;
+use crate::store::{Meta, Rows, Stored};
+
+/// The database file inside the data dir.
+pub const DATABASE_FILE: &str = "gptom-mock.sqlite3";
+/// The lock file inside the data dir (held while a mock uses the folder).
+pub const LOCK_FILE: &str = "gptom-mock.lock";
+
+/// The schema's versions, each the SQL that moves the previous one to it. `PRAGMA user_version`
+/// says which the database has; a newer one than this list knows is refused.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first version.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE terminals (idx INTEGER PRIMARY KEY, tid TEXT NOT NULL, json TEXT NOT NULL);
+     CREATE TABLE tasks (idx INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE, tid TEXT NOT NULL,
+                         state TEXT NOT NULL, created TEXT NOT NULL, json TEXT NOT NULL);
+     CREATE TABLE transactions (idx INTEGER PRIMARY KEY, transaction_id TEXT NOT NULL UNIQUE,
+                         ams_id TEXT NOT NULL, tid TEXT NOT NULL, type TEXT NOT NULL,
+                         result TEXT NOT NULL, total_amount INTEGER NOT NULL,
+                         currency TEXT NOT NULL, reference TEXT, date TEXT NOT NULL,
+                         json TEXT NOT NULL);
+     CREATE INDEX transactions_by_ams_id ON transactions (ams_id);
+     CREATE TABLE batches (idx INTEGER PRIMARY KEY, tid TEXT NOT NULL,
+                         batch_number INTEGER NOT NULL, date TEXT NOT NULL, json TEXT NOT NULL);
+     CREATE TABLE refresh_tokens (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                         token TEXT NOT NULL UNIQUE, json TEXT NOT NULL);",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Why a data dir cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    /// Another process holds the folder.
+    #[error(
+        "{dir} is in use by another gptom-mock (it holds {lock}); stop that one, or give this one its own --data-dir"
+    )]
+    Locked {
+        /// The data dir.
+        dir: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+    },
+    /// Written by a newer gptom-mock.
+    #[error(
+        "{file} has schema version {found}, newer than this gptom-mock's {SCHEMA_VERSION}: run the newer gptom-mock, or export its state (`gptom-mock state export`) and import it into a fresh --data-dir"
+    )]
+    Newer {
+        /// The database.
+        file: PathBuf,
+        /// Its version.
+        found: i64,
+    },
+    /// The folder or the database cannot be read or written.
+    #[error("{what}: {error}")]
+    Io {
+        /// What was tried.
+        what: String,
+        /// Why it failed.
+        error: String,
+    },
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(String) -> PersistError {
+    let what = what.into();
+    move |error| PersistError::Io { what, error }
+}
+
+/// The clock's reading with a commit: where virtual time stood, and the wall time then.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClockStamp {
+    /// `system` or `manual`.
+    pub mode: ClockMode,
+    /// Virtual now.
+    pub now: Millis,
+    /// Wall time.
+    pub wall: Millis,
+}
+
+impl ClockStamp {
+    /// How far to advance a fresh clock of the same mode so it goes on from this stamp: the
+    /// system clock keeps its offset from wall time (time passes while the mock is down, as it
+    /// does for a real terminal); a manual clock stands where it stood.
+    #[must_use]
+    pub fn advance_for(&self, fresh_now: Millis) -> i64 {
+        match self.mode {
+            ClockMode::System => self.now.0 - self.wall.0,
+            ClockMode::Manual => self.now.0 - fresh_now.0,
+        }
+    }
+}
+
+/// What an opened data dir held.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The store's rows (`None`: a new, empty database).
+    pub stored: Option<Stored>,
+    /// The clock at the last commit.
+    pub clock: Option<ClockStamp>,
+    /// The token signing secret, so tokens issued before a restart stay valid.
+    pub jwt_secret: Option<String>,
+}
+
+struct Job {
+    seq: u64,
+    rows: Rows,
+    clock: ClockStamp,
+}
+
+/// How far the writer got.
+#[derive(Clone, Debug, Default)]
+struct Progress {
+    committed: u64,
+    failed: Option<(u64, String)>,
+}
+
+/// An open data dir: the lock, and the writer thread.
+#[derive(Debug)]
+pub struct DataDir {
+    dir: PathBuf,
+    sent: AtomicU64,
+    jobs: std::sync::Mutex<Option<mpsc::Sender<Job>>>,
+    progress: tokio::sync::watch::Sender<Progress>,
+    writer: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+    _lock: File,
+}
+
+/// Opens the database of `dir` with the pragmas every connection uses.
+fn connect(file: &Path) -> Result<Connection, PersistError> {
+    let connection = Connection::open(file)
+        .map_err(|error| error.to_string())
+        .map_err(io(format!("cannot open {}", file.display())))?;
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(|error| error.to_string())
+        .map_err(io(format!("cannot set up {}", file.display())))?;
+    Ok(connection)
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`], refusing a newer one.
+fn migrate(connection: &mut Connection, file: &Path) -> Result<(), PersistError> {
+    let found: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|error| error.to_string())
+        .map_err(io(format!(
+            "cannot read the schema version of {}",
+            file.display()
+        )))?;
+    if found > SCHEMA_VERSION {
+        return Err(PersistError::Newer {
+            file: file.to_owned(),
+            found,
+        });
+    }
+    let from = usize::try_from(found).unwrap_or(0);
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from) {
+        let transaction = connection
+            .transaction()
+            .map_err(|error| error.to_string())
+            .map_err(io("cannot start a migration"))?;
+        transaction
+            .execute_batch(sql)
+            .and_then(|()| transaction.pragma_update(None, "user_version", index + 1))
+            .and_then(|()| transaction.commit())
+            .map_err(|error| error.to_string())
+            .map_err(io(format!(
+                "cannot migrate {} to schema version {}",
+                file.display(),
+                index + 1
+            )))?;
+    }
+    Ok(())
+}
+
+fn read_meta(connection: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    connection
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()
+}
+
+fn narrow<T>(rows: Vec<(i64, T)>) -> Vec<(u32, T)> {
+    rows.into_iter()
+        .map(|(index, value)| (u32::try_from(index).unwrap_or(u32::MAX), value))
+        .collect()
+}
+
+/// Every row of `table` in index order, decoded.
+fn read_table<T: for<'de> Deserialize<'de>>(
+    connection: &Connection,
+    sql: &str,
+    what: &str,
+) -> Result<Vec<(i64, T)>, PersistError> {
+    let mut statement = connection
+        .prepare(sql)
+        .map_err(|error| error.to_string())
+        .map_err(io(format!("cannot read the {what}")))?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })
+        .map_err(|error| error.to_string())
+        .map_err(io(format!("cannot read the {what}")))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (index, text) = row
+            .map_err(|error| error.to_string())
+            .map_err(io(format!("cannot read the {what}")))?;
+        let value = serde_json::from_str(&text)
+            .map_err(|error| error.to_string())
+            .map_err(io(format!(
+                "the stored {what} row {index} does not read back"
+            )))?;
+        out.push((index, value));
+    }
+    Ok(out)
+}
+
+fn load(connection: &Connection) -> Result<Loaded, PersistError> {
+    let failed = |error: rusqlite::Error| PersistError::Io {
+        what: "cannot read the stored state".into(),
+        error: error.to_string(),
+    };
+    let meta = read_meta(connection, "store").map_err(failed)?;
+    let clock = read_meta(connection, "clock").map_err(failed)?;
+    let jwt_secret = read_meta(connection, "jwt_secret").map_err(failed)?;
+    let decode = |what: &str, error: serde_json::Error| PersistError::Io {
+        what: format!("the stored {what} does not read back"),
+        error: error.to_string(),
+    };
+    let clock = clock
+        .map(|text| serde_json::from_str::<ClockStamp>(&text))
+        .transpose()
+        .map_err(|error| decode("clock", error))?;
+    let Some(meta) = meta else {
+        return Ok(Loaded {
+            stored: None,
+            clock,
+            jwt_secret,
+        });
+    };
+    let meta: Meta = serde_json::from_str(&meta).map_err(|error| decode("store", error))?;
+    let stored = Stored {
+        meta: Some(meta),
+        terminals: read_table(
+            connection,
+            "SELECT idx, json FROM terminals ORDER BY idx",
+            "terminals",
+        )?
+        .into_iter()
+        .map(|(index, value)| (u16::try_from(index).unwrap_or(u16::MAX), value))
+        .collect(),
+        tasks: narrow(read_table(
+            connection,
+            "SELECT idx, json FROM tasks ORDER BY idx",
+            "tasks",
+        )?),
+        transactions: narrow(read_table(
+            connection,
+            "SELECT idx, json FROM transactions ORDER BY idx",
+            "transactions",
+        )?),
+        batches: narrow(read_table(
+            connection,
+            "SELECT idx, json FROM batches ORDER BY idx",
+            "batches",
+        )?),
+        refresh_tokens: {
+            let mut statement = connection
+                .prepare("SELECT token, json FROM refresh_tokens ORDER BY seq")
+                .map_err(failed)?;
+            let rows = statement
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
+                .map_err(failed)?;
+            let mut tokens = Vec::new();
+            for row in rows {
+                let (token, text) = row.map_err(failed)?;
+                tokens.push((
+                    token,
+                    serde_json::from_str(&text).map_err(|error| decode("refresh token", error))?,
+                ));
+            }
+            tokens
+        },
+    };
+    Ok(Loaded {
+        stored: Some(stored),
+        clock,
+        jwt_secret,
+    })
+}
+
+/// JSON text of a stored value (the store's types always serialise).
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The wire spelling of an enum shown as a column (`ACCEPTED`, `SALE`, `IN_PROGRESS`).
+fn spelling<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => String::new(),
+    }
+}
+
+/// Writes one job's rows inside an open transaction.
+fn apply(transaction: &rusqlite::Transaction<'_>, job: &Job) -> rusqlite::Result<()> {
+    let rows = &job.rows;
+    if rows.clear {
+        transaction.execute_batch(
+            "DELETE FROM terminals; DELETE FROM tasks; DELETE FROM transactions;
+             DELETE FROM batches; DELETE FROM refresh_tokens;",
+        )?;
+    }
+    let mut statement = transaction
+        .prepare_cached("INSERT OR REPLACE INTO terminals (idx, tid, json) VALUES (?1, ?2, ?3)")?;
+    for (index, terminal) in &rows.terminals {
+        statement.execute(params![index, &*terminal.tid, json(terminal)])?;
+    }
+    let mut statement = transaction.prepare_cached(
+        "INSERT OR REPLACE INTO tasks (idx, task_id, tid, state, created, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (index, tid, task) in &rows.tasks {
+        statement.execute(params![
+            index,
+            format_uuid(task.id),
+            &**tid,
+            spelling(&task.state),
+            task.created.to_iso(),
+            json(task)
+        ])?;
+    }
+    let mut statement = transaction.prepare_cached(
+        "INSERT OR REPLACE INTO transactions (idx, transaction_id, ams_id, tid, type, result,
+         total_amount, currency, reference, date, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    for (index, tid, currency, payment) in &rows.transactions {
+        statement.execute(params![
+            index,
+            format_uuid(payment.id),
+            payment.ams_id.to_string(),
+            &**tid,
+            spelling(&payment.kind),
+            spelling(&payment.result),
+            payment.amount + payment.tip,
+            currency,
+            payment.origin_reference.as_deref(),
+            payment.date.to_iso(),
+            json(payment)
+        ])?;
+    }
+    let mut statement = transaction.prepare_cached(
+        "INSERT OR REPLACE INTO batches (idx, tid, batch_number, date, json)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (index, tid, batch) in &rows.batches {
+        statement.execute(params![
+            index,
+            &**tid,
+            batch.number,
+            batch.date.to_iso(),
+            json(batch)
+        ])?;
+    }
+    let mut statement = transaction.prepare_cached(
+        "INSERT INTO refresh_tokens (token, json) VALUES (?1, ?2)
+         ON CONFLICT (token) DO UPDATE SET json = excluded.json",
+    )?;
+    for (token, record) in &rows.refresh_put {
+        statement.execute(params![&**token, json(record)])?;
+    }
+    let mut statement =
+        transaction.prepare_cached("DELETE FROM refresh_tokens WHERE token = ?1")?;
+    for token in &rows.refresh_removed {
+        statement.execute(params![&**token])?;
+    }
+    let mut statement =
+        transaction.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+    statement.execute(params!["store", json(&rows.meta)])?;
+    statement.execute(params!["clock", json(&job.clock)])?;
+    Ok(())
+}
+
+/// The writer: takes every job that queued up while the previous commit ran, commits them as
+/// one transaction, publishes the last one's number.
+fn write_loop(
+    mut connection: Connection,
+    jobs: mpsc::Receiver<Job>,
+    progress: tokio::sync::watch::Sender<Progress>,
+) {
+    /// A group never grows beyond this many operations (bounds the transaction's size).
+    const GROUP: usize = 4_096;
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let last = group.last().map_or(0, |job| job.seq);
+        let outcome = connection.transaction().and_then(|transaction| {
+            for job in &group {
+                apply(&transaction, job)?;
+            }
+            transaction.commit()
+        });
+        progress.send_modify(|progress| match outcome {
+            Ok(()) => progress.committed = last,
+            Err(error) => {
+                tracing::error!(%error, "the data dir's database refused a commit");
+                progress.failed = Some((last, error.to_string()));
+            }
+        });
+    }
+}
+
+impl DataDir {
+    /// Opens (creating it if need be) the data dir: takes its lock, brings the schema up to date,
+    /// reads what it holds, and starts the writer.
+    pub fn open(dir: &Path) -> Result<(DataDir, Loaded), PersistError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|error| error.to_string())
+            .map_err(io(format!("cannot create the data dir {}", dir.display())))?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|error| error.to_string())
+            .map_err(io(format!("cannot open {}", lock_path.display())))?;
+        if lock.try_lock().is_err() {
+            return Err(PersistError::Locked {
+                dir: dir.to_owned(),
+                lock: lock_path,
+            });
+        }
+        let file = dir.join(DATABASE_FILE);
+        let mut connection = connect(&file)?;
+        migrate(&mut connection, &file)?;
+        let loaded = load(&connection)?;
+        let (sender, receiver) = mpsc::channel();
+        let progress = tokio::sync::watch::channel(Progress::default()).0;
+        let publisher = progress.clone();
+        let writer = std::thread::Builder::new()
+            .name("gptom-mock-data-dir".into())
+            .spawn(move || write_loop(connection, receiver, publisher))
+            .map_err(|error| error.to_string())
+            .map_err(io("cannot start the data dir's writer"))?;
+        Ok((
+            DataDir {
+                dir: dir.to_owned(),
+                sent: AtomicU64::new(0),
+                jobs: std::sync::Mutex::new(Some(sender)),
+                progress,
+                writer: std::sync::Mutex::new(Some(writer)),
+                _lock: lock,
+            },
+            loaded,
+        ))
+    }
+
+    /// The folder.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stores the token signing secret (once, when the database is new).
+    pub fn remember_secret(&self, secret: &str) -> Result<(), PersistError> {
+        let connection = connect(&self.dir.join(DATABASE_FILE))?;
+        connection
+            .execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('jwt_secret', ?1)",
+                [secret],
+            )
+            .map_err(|error| error.to_string())
+            .map_err(io("cannot store the token signing secret"))?;
+        Ok(())
+    }
+
+    /// Queues rows for the writer; returns their number. Call it with the store's lock held, so
+    /// the numbers follow the order of the operations.
+    pub fn submit(&self, rows: Rows, clock: ClockStamp) -> u64 {
+        let seq = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
+        let jobs = self
+            .jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(jobs) = jobs.as_ref()
+            && jobs.send(Job { seq, rows, clock }).is_err()
+        {
+            self.progress.send_modify(|progress| {
+                progress.failed = Some((seq, "the data dir's writer stopped".into()));
+            });
+        }
+        seq
+    }
+
+    /// Waits until the rows numbered `seq` (and every earlier one) are committed.
+    pub async fn committed(&self, seq: u64) -> Result<(), String> {
+        let mut progress = self.progress.subscribe();
+        let reached = progress
+            .wait_for(|progress| {
+                progress.committed >= seq
+                    || progress
+                        .failed
+                        .as_ref()
+                        .is_some_and(|(failed, _)| *failed >= seq)
+            })
+            .await
+            .map_err(|_| "the data dir's writer stopped".to_owned())?;
+        if reached.committed >= seq {
+            Ok(())
+        } else {
+            Err(reached
+                .failed
+                .as_ref()
+                .map_or_else(String::new, |(_, error)| error.clone()))
+        }
+    }
+
+    /// Commits everything queued and stops the writer (a graceful shutdown).
+    pub fn close(&self) {
+        drop(
+            self.jobs
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(),
+        );
+        if let Some(writer) = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        self.close();
+    }
+}

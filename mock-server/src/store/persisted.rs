@@ -1,0 +1,445 @@
+//! The store's persisted form (`--data-dir`): which rows an operation changed, those rows as
+//! JSON text, and a store rebuilt from them.
+//!
+//! Invariant: change tracking is off unless a data dir is open, so the in-memory mock pays one
+//! branch per change and nothing else. Every mutation of a task, transaction, batch, terminal or
+//! refresh token marks it here; `take_rows` hands them out once, in the order the lock was taken.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{AppSession, Store};
+use crate::clock::Millis;
+use crate::domain::batch::Batch;
+use crate::domain::ids::IdGenerator;
+use crate::domain::task::Task;
+use crate::domain::terminal::TerminalState;
+use crate::domain::token::RefreshRecord;
+use crate::domain::transaction::Transaction;
+use crate::fixtures::Fixtures;
+use crate::scenario::Scenario;
+
+/// What changed since the rows were last taken.
+#[derive(Debug, Default)]
+pub(super) struct Changes {
+    on: bool,
+    any: bool,
+    tasks: Vec<u32>,
+    transactions: Vec<u32>,
+    batches: Vec<u32>,
+    terminals: Vec<u16>,
+    refresh_put: Vec<Box<str>>,
+    refresh_removed: Vec<Box<str>>,
+}
+
+/// The rows one operation (or a whole store) writes: copies of what changed, encoded by the
+/// writer (off the request path, outside the lock).
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    /// Start from an empty database (a reset).
+    pub clear: bool,
+    /// Terminals by index (their queues are left out: a restore rebuilds them from the tasks).
+    pub terminals: Vec<(u16, TerminalState)>,
+    /// Tasks by index, with their terminal's tid.
+    pub tasks: Vec<(u32, Arc<str>, Task)>,
+    /// Transactions by index, with their terminal's tid and currency.
+    pub transactions: Vec<(u32, Arc<str>, String, Transaction)>,
+    /// Closed batches by index, with their terminal's tid.
+    pub batches: Vec<(u32, Arc<str>, Batch)>,
+    /// Refresh tokens written.
+    pub refresh_put: Vec<(Box<str>, RefreshRecord)>,
+    /// Refresh tokens gone.
+    pub refresh_removed: Vec<Box<str>>,
+    /// The store's scalars.
+    pub meta: Meta,
+}
+
+/// The store's scalars: the seed and how far its generators ran, the switches, the app session.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Meta {
+    /// The seed the generators started from.
+    pub seed: u64,
+    /// How far the id generator ran.
+    pub ids_position: String,
+    /// How far the fault chance generator ran.
+    pub faults_position: String,
+    /// Active scenarios by name (empty: the default).
+    pub scenarios: Vec<String>,
+    /// The simulated GP tom app's login: terminal index and user.
+    pub app_session: Option<(u16, String)>,
+    /// Terminals in manual mode.
+    pub manual_terminals: Vec<u16>,
+    /// The whole mock manual.
+    pub manual_all: bool,
+    /// Scenario fault counters: scenario, fault, count.
+    pub fault_counts: Vec<(usize, usize, u32)>,
+}
+
+/// A store read back from a database.
+#[derive(Debug, Default)]
+pub struct Stored {
+    /// [`Meta`].
+    pub meta: Option<Meta>,
+    /// Terminals by index.
+    pub terminals: Vec<(u16, TerminalState)>,
+    /// Tasks by index.
+    pub tasks: Vec<(u32, Task)>,
+    /// Transactions by index.
+    pub transactions: Vec<(u32, Transaction)>,
+    /// Batches by index.
+    pub batches: Vec<(u32, Batch)>,
+    /// Refresh tokens in the order they were issued.
+    pub refresh_tokens: Vec<(String, RefreshRecord)>,
+}
+
+/// Why a stored store cannot be rebuilt.
+#[derive(Debug, thiserror::Error)]
+pub enum RestoreError {
+    /// Rows missing or out of order.
+    #[error("the stored {what} are not numbered 0, 1, 2, …: the database was edited or is damaged")]
+    Gap {
+        /// Which table.
+        what: &'static str,
+    },
+    /// A stored value does not read back.
+    #[error("a stored {what} does not read back: {error}")]
+    Unreadable {
+        /// Which table.
+        what: &'static str,
+        /// The decoder's words.
+        error: String,
+    },
+}
+
+impl Changes {
+    /// Only [`Meta`] changed (callable while other fields of the store are borrowed).
+    pub(super) fn meta(&mut self) {
+        if self.on {
+            self.any = true;
+        }
+    }
+
+    fn clear(&mut self) {
+        let on = self.on;
+        *self = Changes::default();
+        self.on = on;
+    }
+}
+
+fn sorted<T: Ord + Copy>(mut items: Vec<T>) -> Vec<T> {
+    items.sort_unstable();
+    items.dedup();
+    items
+}
+
+impl Store {
+    /// Starts (or stops) recording which rows change, for a data dir.
+    pub fn track_changes(&mut self, on: bool) {
+        self.changes.on = on;
+        self.changes.clear();
+    }
+
+    pub(super) fn mark_task(&mut self, index: u32) {
+        if self.changes.on {
+            self.changes.any = true;
+            self.changes.tasks.push(index);
+        }
+    }
+
+    pub(super) fn mark_transaction(&mut self, index: u32) {
+        if self.changes.on {
+            self.changes.any = true;
+            self.changes.transactions.push(index);
+        }
+    }
+
+    pub(super) fn mark_batch(&mut self, index: u32) {
+        if self.changes.on {
+            self.changes.any = true;
+            self.changes.batches.push(index);
+        }
+    }
+
+    pub(super) fn mark_terminal(&mut self, index: u16) {
+        if self.changes.on {
+            self.changes.any = true;
+            self.changes.terminals.push(index);
+        }
+    }
+
+    pub(super) fn mark_refresh(&mut self, token: &str, removed: bool) {
+        if self.changes.on {
+            self.changes.any = true;
+            if removed {
+                self.changes.refresh_removed.push(token.into());
+            } else {
+                self.changes.refresh_put.push(token.into());
+            }
+        }
+    }
+
+    /// Something only [`Meta`] holds changed (a switch, a counter, the app's login; the clock).
+    pub fn mark_meta(&mut self) {
+        if self.changes.on {
+            self.changes.any = true;
+        }
+    }
+
+    /// The rows changed since the last call, or `None` when nothing changed.
+    pub fn take_rows(&mut self) -> Option<Rows> {
+        if !self.changes.any {
+            return None;
+        }
+        let changes = std::mem::take(&mut self.changes);
+        self.changes.on = changes.on;
+        let mut rows = Rows {
+            meta: self.meta(),
+            ..Rows::default()
+        };
+        for index in sorted(changes.terminals) {
+            rows.terminals.push(self.terminal_row(index));
+        }
+        for index in sorted(changes.tasks) {
+            rows.tasks.push(self.task_row(index));
+        }
+        for index in sorted(changes.transactions) {
+            rows.transactions.push(self.transaction_row(index));
+        }
+        for index in sorted(changes.batches) {
+            rows.batches.push(self.batch_row(index));
+        }
+        let removed: HashSet<&str> = changes.refresh_removed.iter().map(|t| &**t).collect();
+        for token in &changes.refresh_put {
+            if let Some(record) = self.refresh_tokens.get(token)
+                && !removed.contains(&**token)
+            {
+                rows.refresh_put.push((token.clone(), record.clone()));
+            }
+        }
+        rows.refresh_removed = changes
+            .refresh_removed
+            .into_iter()
+            .filter(|token| !self.refresh_tokens.contains_key(token))
+            .collect();
+        Some(rows)
+    }
+
+    /// Every row of the store, to write a whole database (`clear` set).
+    #[must_use]
+    pub fn all_rows(&self) -> Rows {
+        Rows {
+            clear: true,
+            terminals: (0..self.terminals.len())
+                .map(|index| self.terminal_row(u16::try_from(index).unwrap_or(u16::MAX)))
+                .collect(),
+            tasks: (0..self.tasks.len())
+                .map(|index| self.task_row(u32::try_from(index).unwrap_or(u32::MAX)))
+                .collect(),
+            transactions: (0..self.transactions.len())
+                .map(|index| self.transaction_row(u32::try_from(index).unwrap_or(u32::MAX)))
+                .collect(),
+            batches: (0..self.batches.len())
+                .map(|index| self.batch_row(u32::try_from(index).unwrap_or(u32::MAX)))
+                .collect(),
+            refresh_put: self
+                .refresh_order
+                .iter()
+                .filter_map(|token| {
+                    self.refresh_tokens
+                        .get(token)
+                        .map(|record| (token.clone(), record.clone()))
+                })
+                .collect(),
+            refresh_removed: Vec::new(),
+            meta: self.meta(),
+        }
+    }
+
+    fn meta(&self) -> Meta {
+        Meta {
+            seed: self.seed,
+            ids_position: self.ids.position().to_string(),
+            faults_position: self.fault_rng.position().to_string(),
+            scenarios: self
+                .scenarios
+                .iter()
+                .map(|scenario| scenario.name.clone())
+                .collect(),
+            app_session: self
+                .app_session
+                .as_ref()
+                .map(|session| (session.terminal, session.username.clone())),
+            manual_terminals: sorted(self.manual_terminals.iter().copied().collect()),
+            manual_all: self.manual_all,
+            fault_counts: {
+                let mut counts: Vec<(usize, usize, u32)> = self
+                    .fault_counts
+                    .iter()
+                    .map(|(&(scenario, fault), &count)| (scenario, fault, count))
+                    .collect();
+                counts.sort_unstable();
+                counts
+            },
+        }
+    }
+
+    fn tid(&self, terminal: u16) -> Arc<str> {
+        self.terminals
+            .get(usize::from(terminal))
+            .map_or_else(|| Arc::from(""), |terminal| Arc::clone(&terminal.tid))
+    }
+
+    fn terminal_row(&self, index: u16) -> (u16, TerminalState) {
+        (index, self.terminals[usize::from(index)].without_queue())
+    }
+
+    fn task_row(&self, index: u32) -> (u32, Arc<str>, Task) {
+        let task = &self.tasks[index as usize];
+        (index, self.tid(task.terminal), task.clone())
+    }
+
+    fn transaction_row(&self, index: u32) -> (u32, Arc<str>, String, Transaction) {
+        let transaction = &self.transactions[index as usize];
+        let currency = self
+            .terminals
+            .get(usize::from(transaction.terminal))
+            .map(|terminal| terminal.currency.clone())
+            .unwrap_or_default();
+        (
+            index,
+            self.tid(transaction.terminal),
+            currency,
+            transaction.clone(),
+        )
+    }
+
+    fn batch_row(&self, index: u32) -> (u32, Arc<str>, Batch) {
+        let batch = &self.batches[index as usize];
+        (index, self.tid(batch.terminal), batch.clone())
+    }
+
+    /// A store rebuilt from what a database held, under today's fixtures and the named scenarios
+    /// (`scenario_named` finds them; a name no longer known falls back to the default).
+    pub fn restore(
+        fixtures: Arc<Fixtures>,
+        scenario_named: impl Fn(&str) -> Option<Arc<Scenario>>,
+        stored: Stored,
+        now: Millis,
+    ) -> Result<Store, RestoreError> {
+        let meta = stored.meta.unwrap_or_default();
+        let scenarios: Vec<Arc<Scenario>> = meta
+            .scenarios
+            .iter()
+            .filter_map(|name| scenario_named(name))
+            .collect();
+        let mut store = Store::new(fixtures, scenarios, meta.seed, now);
+        let position = |text: &str| {
+            text.parse::<u128>()
+                .map_err(|error| RestoreError::Unreadable {
+                    what: "generator position",
+                    error: error.to_string(),
+                })
+        };
+        store.ids = IdGenerator::resumed(meta.seed, position(&meta.ids_position)?);
+        store.fault_rng = IdGenerator::resumed(
+            meta.seed ^ super::FAULT_SEED_MIX,
+            position(&meta.faults_position)?,
+        );
+        store.manual_terminals = meta.manual_terminals.into_iter().collect();
+        store.manual_all = meta.manual_all;
+        store.fault_counts = meta
+            .fault_counts
+            .into_iter()
+            .map(|(scenario, fault, count)| ((scenario, fault), count))
+            .collect();
+
+        // Terminals: the stored ones replace those the fixtures made, by tid; new fixture
+        // terminals stay.
+        let mut terminals: Vec<TerminalState> = Vec::new();
+        for (expected, (index, terminal)) in stored.terminals.into_iter().enumerate() {
+            if usize::from(index) != expected {
+                return Err(RestoreError::Gap { what: "terminals" });
+            }
+            terminals.push(terminal);
+        }
+        for fresh in &store.terminals {
+            if !terminals.iter().any(|terminal| terminal.tid == fresh.tid) {
+                terminals.push(fresh.clone());
+            }
+        }
+        store.terminal_index = terminals
+            .iter()
+            .enumerate()
+            .map(|(index, terminal)| {
+                (
+                    terminal.tid.to_string(),
+                    u16::try_from(index).unwrap_or(u16::MAX),
+                )
+            })
+            .collect();
+        store.terminals = terminals;
+        store.app_session = meta
+            .app_session
+            .filter(|(terminal, _)| usize::from(*terminal) < store.terminals.len())
+            .map(|(terminal, username)| AppSession { terminal, username });
+
+        // What the fresh store seeded from its scenarios is in the stored rows already.
+        store.tasks = crate::domain::chunked::Chunked::new();
+        store.task_index.clear();
+        store.transactions = crate::domain::chunked::Chunked::new();
+        store.transaction_index.clear();
+        store.ams_index.clear();
+        for (expected, (index, task)) in stored.tasks.into_iter().enumerate() {
+            if index as usize != expected {
+                return Err(RestoreError::Gap { what: "tasks" });
+            }
+            store.task_index.insert(task.id, index);
+            store.tasks.push(task);
+        }
+        // A queue is its terminal's unfinished tasks in creation order.
+        for terminal in &mut store.terminals {
+            terminal.queue.clear();
+        }
+        for index in 0..store.tasks.len() {
+            let task = &store.tasks[index];
+            if !task.state.is_final()
+                && let Some(terminal) = store.terminals.get_mut(usize::from(task.terminal))
+            {
+                terminal
+                    .queue
+                    .push_back(u32::try_from(index).unwrap_or(u32::MAX));
+            }
+        }
+        for (expected, (index, transaction)) in stored.transactions.into_iter().enumerate() {
+            if index as usize != expected {
+                return Err(RestoreError::Gap {
+                    what: "transactions",
+                });
+            }
+            store.transaction_index.insert(transaction.id, index);
+            store.ams_index.insert(transaction.ams_id, index);
+            store.transactions.push(transaction);
+        }
+        store.batches.clear();
+        store.batch_index.clear();
+        for (expected, (index, batch)) in stored.batches.into_iter().enumerate() {
+            if index as usize != expected {
+                return Err(RestoreError::Gap { what: "batches" });
+            }
+            store
+                .batch_index
+                .insert((batch.terminal, batch.number), index);
+            store.batches.push(batch);
+        }
+        store.refresh_order = VecDeque::new();
+        store.refresh_tokens = HashMap::new();
+        for (token, record) in stored.refresh_tokens {
+            let token: Box<str> = token.into();
+            store.refresh_order.push_back(token.clone());
+            store.refresh_tokens.insert(token, record);
+        }
+        Ok(store)
+    }
+}
