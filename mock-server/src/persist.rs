@@ -65,7 +65,7 @@ pub enum PersistError {
     },
     /// Written by a newer gptom-mock.
     #[error(
-        "{file} has schema version {found}, newer than this gptom-mock's {SCHEMA_VERSION}: run the newer gptom-mock, or export its state (`gptom-mock state export`) and import it into a fresh --data-dir"
+        "{file} has schema version {found}, newer than this gptom-mock's {SCHEMA_VERSION}: run the newer gptom-mock, or give this one a new --data-dir"
     )]
     Newer {
         /// The database.
