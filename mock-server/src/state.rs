@@ -320,6 +320,12 @@ impl AppState {
         Ok(())
     }
 
+    /// Whether the state is kept in a data dir.
+    #[must_use]
+    pub fn has_data_dir(&self) -> bool {
+        self.inner.data_dir.is_some()
+    }
+
     /// Runs `future` (one request) with its own record of what it must wait for.
     pub async fn scoped<F: std::future::Future>(future: F) -> F::Output {
         PENDING.scope(Cell::new(0), future).await

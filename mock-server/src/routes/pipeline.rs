@@ -129,7 +129,12 @@ impl<S: Wrapped> Service<Request> for Pipeline<S> {
         let state = self.state.clone();
         let direct_dispatch = self.direct_dispatch;
         Box::pin(async move {
-            Ok(AppState::scoped(pipeline(state, request, inner, direct_dispatch)).await)
+            // Only a mock with a data dir tracks what each request must wait for.
+            Ok(if state.has_data_dir() {
+                AppState::scoped(pipeline(state, request, inner, direct_dispatch)).await
+            } else {
+                pipeline(state, request, inner, direct_dispatch).await
+            })
         })
     }
 }

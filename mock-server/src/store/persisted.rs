@@ -121,10 +121,12 @@ impl Changes {
         }
     }
 
-    fn clear(&mut self) {
+    /// What was recorded, leaving nothing recorded (and tracking as it was).
+    fn take(&mut self) -> Changes {
         let on = self.on;
-        *self = Changes::default();
+        let taken = std::mem::take(self);
         self.on = on;
+        taken
     }
 }
 
@@ -137,8 +139,10 @@ fn sorted<T: Ord + Copy>(mut items: Vec<T>) -> Vec<T> {
 impl Store {
     /// Starts (or stops) recording which rows change, for a data dir.
     pub fn track_changes(&mut self, on: bool) {
-        self.changes.on = on;
-        self.changes.clear();
+        self.changes = Changes {
+            on,
+            ..Changes::default()
+        };
     }
 
     pub(super) fn mark_task(&mut self, index: u32) {
@@ -192,8 +196,7 @@ impl Store {
         if !self.changes.any {
             return None;
         }
-        let changes = std::mem::take(&mut self.changes);
-        self.changes.on = changes.on;
+        let changes = self.changes.take();
         let mut rows = Rows {
             meta: self.meta(),
             ..Rows::default()

@@ -1,43 +1,18 @@
 //! `--data-dir`: a mock that remembers. Each test opens a data dir, works, drops the mock (as a
 //! stop does) and opens it again, then checks through the API what a client would.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::support::*;
 
-/// A fresh folder under the system's temp dir, removed when dropped.
-struct Folder(PathBuf);
-
-impl Folder {
-    fn new() -> Self {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "gptom-mock-data-dir-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&path);
-        Folder(path)
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn open(folder: &Folder) -> Mock {
+fn open(folder: &TempDir) -> Mock {
     Mock::open_dir(&folder.0).expect("the data dir opens")
 }
 
 #[tokio::test]
 async fn a_restart_keeps_tokens_payments_and_the_clock_and_a_storno_works_after_it() {
-    let folder = Folder::new();
+    let folder = TempDir::new("data-dir");
     let mock = open(&folder);
     let token = mock.token(JAN, Some("999888")).await;
     let (task, transaction) = mock.pay(&token, 1250).await;
@@ -76,7 +51,7 @@ async fn a_restart_keeps_tokens_payments_and_the_clock_and_a_storno_works_after_
 
 #[tokio::test]
 async fn a_task_in_progress_at_a_stop_finishes_on_schedule_after_it() {
-    let folder = Folder::new();
+    let folder = TempDir::new("data-dir");
     let mock = open(&folder);
     let token = mock.token(JAN, Some("999888")).await;
     let task = mock.sale(&token, 1000).await;
@@ -96,7 +71,7 @@ async fn a_task_in_progress_at_a_stop_finishes_on_schedule_after_it() {
 
 #[tokio::test]
 async fn batches_and_refresh_tokens_survive_a_restart() {
-    let folder = Folder::new();
+    let folder = TempDir::new("data-dir");
     let mock = open(&folder);
     let login = mock.login(JAN, Some("999888")).await;
     let token = login.body["access_token"]
@@ -147,13 +122,13 @@ async fn a_restart_in_the_middle_gives_the_ids_an_unbroken_run_gives() {
         }
         ids
     }
-    let unbroken = Folder::new();
+    let unbroken = TempDir::new("unbroken");
     let mock = open(&unbroken);
     let token = mock.token(JAN, Some("999888")).await;
     let expected = sales(&mock, &token, 3).await;
     drop(mock);
 
-    let broken = Folder::new();
+    let broken = TempDir::new("broken");
     let mock = open(&broken);
     let token = mock.token(JAN, Some("999888")).await;
     let mut seen = sales(&mock, &token, 1).await;
@@ -165,7 +140,7 @@ async fn a_restart_in_the_middle_gives_the_ids_an_unbroken_run_gives() {
 
 #[tokio::test]
 async fn a_reset_empties_the_database_too() {
-    let folder = Folder::new();
+    let folder = TempDir::new("data-dir");
     let mock = open(&folder);
     let token = mock.token(JAN, Some("999888")).await;
     let (task, _) = mock.pay(&token, 1000).await;
@@ -183,7 +158,7 @@ async fn a_reset_empties_the_database_too() {
 
 #[tokio::test]
 async fn a_second_mock_on_the_same_folder_is_refused_and_a_newer_schema_too() {
-    let folder = Folder::new();
+    let folder = TempDir::new("data-dir");
     let first = open(&folder);
     let second = Mock::open_dir(&folder.0).err().expect("refused");
     assert!(
@@ -207,7 +182,7 @@ async fn a_second_mock_on_the_same_folder_is_refused_and_a_newer_schema_too() {
 
 #[tokio::test]
 async fn the_database_answers_sqlite_queries_about_the_payments() {
-    let folder = Folder::new();
+    let folder = TempDir::new("data-dir");
     let mock = open(&folder);
     let token = mock.token(JAN, Some("999888")).await;
     let mut body = sale_body(4_350, "CZK");

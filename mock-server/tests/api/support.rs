@@ -249,3 +249,25 @@ impl Mock {
 pub fn sale_body(amount: i64, currency: &str) -> Value {
     json!({"transactionType": "SALE", "amount": amount, "currencyCode": currency, "paymentMethod": "CARD"})
 }
+
+/// A scratch folder removed when dropped; `name` keeps two of one test apart.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "gptom-mock-test-{name}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
