@@ -91,6 +91,10 @@ enum Command {
     /// Works with scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Moves a mock's whole state (terminals, tasks, transactions, batches, virtual time; no
+    /// secrets) into or out of a JSON file: to another machine, or attached to a bug report.
+    #[command(subcommand)]
+    State(StateCommand),
     /// Waits until a mock answers (for CI: start the mock in the background, then `wait`);
     /// exits 0 once `/__mock/health` answers, 1 on timeout.
     Wait {
@@ -121,6 +125,40 @@ enum ScenarioCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum StateCommand {
+    /// Writes the state of a running mock (--url), or of a data dir no mock is using
+    /// (--data-dir), to FILE ('-': standard output).
+    Export {
+        /// The file to write.
+        file: PathBuf,
+        #[command(flatten)]
+        source: StatePlace,
+    },
+    /// Replaces the state of a running mock (--url), or of a data dir no mock is using
+    /// (--data-dir), with FILE's ('-': standard input). A file that does not fit changes nothing.
+    Import {
+        /// The file to read (written by `state export`).
+        file: PathBuf,
+        #[command(flatten)]
+        source: StatePlace,
+    },
+}
+
+/// Where `state export` / `import` finds the state.
+#[derive(Debug, Args)]
+struct StatePlace {
+    /// The running mock's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080", env = "GPTOM_MOCK_URL")]
+    url: String,
+    /// A data dir no mock is using, instead of a running mock.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The admin token, when the mock has one.
+    #[arg(long, env = "GPTOM_MOCK_ADMIN_TOKEN")]
+    admin_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -315,6 +353,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Some(Command::State(command)) => state_file(command).map(|()| ExitCode::SUCCESS),
         Some(Command::Wait {
             url,
             port_file,
@@ -604,6 +643,102 @@ fn coverage(base: &str, query: &[(&str, &str)], admin_token: Option<&str>) -> an
             .unwrap_or(0);
         anyhow::Ok(u32::try_from(percent).unwrap_or(0))
     })
+}
+
+/// `state export` / `state import`.
+fn state_file(command: StateCommand) -> anyhow::Result<()> {
+    match command {
+        StateCommand::Export { file, source } => {
+            let bytes = match &source.data_dir {
+                Some(dir) => serde_json::to_vec_pretty(&gptom_mock::persist::export(dir)?)?,
+                None => runtime()?.block_on(async {
+                    let http = reqwest::Client::new();
+                    let response = control_get(
+                        &http,
+                        &source.url,
+                        "/__mock/state/export",
+                        source.admin_token.as_deref(),
+                    )
+                    .send()
+                    .await
+                    .with_context(|| format!("calling {}: is the mock running?", source.url))?;
+                    let status = response.status();
+                    let body = response.bytes().await.context("reading the state")?;
+                    if !status.is_success() {
+                        bail!(
+                            "the mock answered {status} to /__mock/state/export: {}",
+                            String::from_utf8_lossy(&body)
+                        );
+                    }
+                    anyhow::Ok(body.to_vec())
+                })?,
+            };
+            let summary = gptom_mock::state::read_state_file(&bytes).map(|state| {
+                format!(
+                    "{} terminals, {} tasks, {} transactions, {} batches at {}",
+                    state.terminals.len(),
+                    state.tasks.len(),
+                    state.transactions.len(),
+                    state.batches.len(),
+                    state.now
+                )
+            })?;
+            if file.as_os_str() == "-" {
+                print_out(&String::from_utf8_lossy(&bytes))?;
+            } else {
+                std::fs::write(&file, &bytes)
+                    .with_context(|| format!("writing {}", file.display()))?;
+            }
+            eprintln!("gptom-mock state export: {summary}");
+        }
+        StateCommand::Import { file, source } => {
+            let bytes = if file.as_os_str() == "-" {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+                    .context("reading standard input")?;
+                bytes
+            } else {
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?
+            };
+            let state = gptom_mock::state::read_state_file(&bytes)
+                .with_context(|| format!("{} cannot be imported", file.display()))?;
+            let summary = format!(
+                "{} terminals, {} tasks, {} transactions, {} batches",
+                state.terminals.len(),
+                state.tasks.len(),
+                state.transactions.len(),
+                state.batches.len()
+            );
+            match &source.data_dir {
+                Some(dir) => gptom_mock::persist::import(dir, state)?,
+                None => runtime()?.block_on(async {
+                    let http = reqwest::Client::new();
+                    let mut request = http
+                        .post(format!(
+                            "{}/__mock/state/import",
+                            source.url.trim_end_matches('/')
+                        ))
+                        .header("Content-Type", "application/json")
+                        .body(bytes);
+                    if let Some(token) = &source.admin_token {
+                        request = request.header("X-Admin-Token", token);
+                    }
+                    let response = request
+                        .send()
+                        .await
+                        .with_context(|| format!("calling {}: is the mock running?", source.url))?;
+                    let status = response.status();
+                    if !status.is_success() {
+                        let body = response.text().await.unwrap_or_default();
+                        bail!("the mock answered {status} to /__mock/state/import: {body}");
+                    }
+                    anyhow::Ok(())
+                })?,
+            }
+            eprintln!("gptom-mock state import: {summary}");
+        }
+    }
+    Ok(())
 }
 
 fn applink(link: &str, base: &str) -> anyhow::Result<()> {

@@ -46,6 +46,8 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
         control::list_requests,
         control::clear_requests,
         control::get_state,
+        control::export_state,
+        control::import_state,
         control::health,
         control::verify,
         coverage::coverage,

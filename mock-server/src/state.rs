@@ -482,6 +482,82 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The whole state as a state file (`GET /__mock/state/export`, `gptom-mock state export`).
+    #[must_use]
+    pub fn export(&self) -> crate::store::StateFile {
+        let store = self.store();
+        store.export(self.now(), self.inner.clock.mode())
+    }
+
+    /// Replaces the whole state with `file`'s, checked whole first (a refused file changes
+    /// nothing). The clock moves forward to the file's time (never back: a state exported from
+    /// a running clock has aged by the time since); the journal is cleared and earlier refresh
+    /// tokens are gone, as after a reset. With a data dir the database is rewritten, and the
+    /// answer waits for it.
+    pub fn import(
+        &self,
+        file: crate::store::StateFile,
+    ) -> Result<Imported, crate::store::ImportError> {
+        let exported_at = file.virtual_now()?;
+        let config = &self.inner.config;
+        let imported = Imported {
+            terminals: file.terminals.len(),
+            tasks: file.tasks.len(),
+            transactions: file.transactions.len(),
+            batches: file.batches.len(),
+        };
+        {
+            let mut store = self.store();
+            let clock = self.inner.clock.as_ref();
+            clock.advance(exported_at.0 - clock.now().0);
+            let fresh = Store::restore(
+                Arc::clone(&config.fixtures),
+                |name| config.scenario_named(name),
+                file.into_stored(),
+                clock.now(),
+            )?;
+            #[cfg(feature = "durable")]
+            let fresh = {
+                let mut fresh = fresh;
+                if let Some(data_dir) = &self.inner.data_dir {
+                    fresh.track_changes(true);
+                    // Under the lock, as a reset: nothing after the import comes before it.
+                    let seq = data_dir.submit(fresh.all_rows(), stamp(clock));
+                    let _ = PENDING.try_with(|pending| pending.set(seq));
+                }
+                fresh
+            };
+            *store = fresh;
+            self.inner
+                .faults_active
+                .store(store.has_faults(), std::sync::atomic::Ordering::Relaxed);
+        }
+        self.journal().clear();
+        Ok(imported)
+    }
+}
+
+/// Reads a state file (`gptom-mock state export`'s JSON) and checks it whole.
+pub fn read_state_file(bytes: &[u8]) -> Result<crate::store::StateFile, crate::store::ImportError> {
+    serde_json::from_slice::<crate::store::StateFile>(bytes)
+        .map_err(|error| crate::store::ImportError::Shape(error.to_string()))?
+        .checked()
+}
+
+/// How much an import brought.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Imported {
+    /// Terminals.
+    pub terminals: usize,
+    /// Tasks.
+    pub tasks: usize,
+    /// Transactions.
+    pub transactions: usize,
+    /// Closed batches.
+    pub batches: usize,
+}
+
 tokio::task_local! {
     /// The last rows the current request queued for the data dir (0: none).
     static PENDING: Cell<u64>;
@@ -495,15 +571,10 @@ pub struct OpenError(pub String);
 /// The clock's reading for a commit.
 #[cfg(feature = "durable")]
 fn stamp(clock: &dyn Clock) -> crate::persist::ClockStamp {
-    let wall = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        });
     crate::persist::ClockStamp {
         mode: clock.mode(),
         now: clock.now(),
-        wall: Millis(wall),
+        wall: crate::persist::wall_now(),
     }
 }
 

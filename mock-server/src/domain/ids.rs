@@ -162,6 +162,30 @@ pub fn parse_uuid(text: &str) -> Option<u128> {
     Some(value)
 }
 
+/// Serde for a UUID held as a number: written and read as its text (`"0b5e…-…"`), so a state
+/// file or a database row survives tools that read numbers as doubles (`jq`, JavaScript).
+pub mod uuid_text {
+    use serde::de::{Deserializer, Error};
+    use serde::{Deserialize, Serializer};
+
+    /// Writes the hyphenated text.
+    pub fn serialize<S: Serializer>(value: &u128, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = Vec::with_capacity(36);
+        super::write_uuid(*value, &mut out);
+        serializer.serialize_str(std::str::from_utf8(&out).unwrap_or_default())
+    }
+
+    /// Reads the hyphenated text.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u128, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        super::parse_uuid(&text).ok_or_else(|| {
+            D::Error::custom(format_args!(
+                "{text:?} is not a UUID such as \"0b5e8d2c-3f4a-4b6c-8d9e-0f1a2b3c4d5e\""
+            ))
+        })
+    }
+}
+
 /// Parses 1–19 decimal digits without a leading zero (amsIDs, PANs).
 #[must_use]
 pub fn parse_digits(text: &str) -> Option<u64> {

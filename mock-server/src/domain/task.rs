@@ -130,6 +130,7 @@ pub struct Plan {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Task {
     /// `taskId` (a UUID as a number).
+    #[serde(with = "super::ids::uuid_text")]
     pub id: u128,
     /// What it does.
     pub kind: TaskKind,

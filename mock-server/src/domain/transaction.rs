@@ -12,6 +12,7 @@ use crate::domain::plan::PaymentResult;
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Transaction {
     /// `transactionId` (a UUID as a number).
+    #[serde(with = "super::ids::uuid_text")]
     pub id: u128,
     /// GP tom's back-end id, used for cancellations.
     pub ams_id: u64,

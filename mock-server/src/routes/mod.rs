@@ -15,6 +15,7 @@ pub mod transactions;
 pub mod ui;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware;
 use axum::routing::{get, post};
@@ -34,6 +35,11 @@ pub fn router(state: AppState) -> Router {
             get(control::list_requests).delete(control::clear_requests),
         )
         .route("/__mock/state", get(control::get_state))
+        .route("/__mock/state/export", get(control::export_state))
+        .route(
+            control::IMPORT_PATH,
+            post(control::import_state).layer(DefaultBodyLimit::max(control::IMPORT_BODY_LIMIT)),
+        )
         .route("/__mock/health", get(control::health))
         .route("/__mock/verify", get(control::verify))
         .route("/__mock/coverage", get(coverage::coverage))

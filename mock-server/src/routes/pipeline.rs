@@ -79,8 +79,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Why a request body was not read.
 enum BodyRefusal {
-    /// Over the body limit (declared or counted).
-    TooLarge,
+    /// Over the body limit (declared or counted), which was this many bytes.
+    TooLarge(usize),
     /// Not all there within the body-read timeout.
     TooSlow,
 }
@@ -348,7 +348,14 @@ async fn journal_answer(
 /// The read step: the whole body, or why not (over the limit, declared or counted; not all
 /// there within the body-read timeout, so a trickling body is refused, not waited for forever).
 async fn read_body(state: &AppState, parts: &Parts, body: Body) -> Result<Bytes, BodyRefusal> {
-    let limit = state.config().body_limit;
+    let limit = if parts.uri.path() == super::control::IMPORT_PATH {
+        state
+            .config()
+            .body_limit
+            .max(super::control::IMPORT_BODY_LIMIT)
+    } else {
+        state.config().body_limit
+    };
     let declared_too_big = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -356,14 +363,14 @@ async fn read_body(state: &AppState, parts: &Parts, body: Body) -> Result<Bytes,
         .and_then(|value| value.parse::<usize>().ok())
         .is_some_and(|length| length > limit);
     if declared_too_big {
-        return Err(BodyRefusal::TooLarge);
+        return Err(BodyRefusal::TooLarge(limit));
     }
     if HttpBody::size_hint(&body).exact() == Some(0) {
         return Ok(Bytes::new());
     }
     match tokio::time::timeout(state.config().body_read_timeout, to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(BodyRefusal::TooLarge),
+        Ok(Err(_)) => Err(BodyRefusal::TooLarge(limit)),
         Err(_) => Err(BodyRefusal::TooSlow),
     }
 }
@@ -371,12 +378,9 @@ async fn read_body(state: &AppState, parts: &Parts, body: Body) -> Result<Bytes,
 impl BodyRefusal {
     fn into_response(self, state: &AppState) -> Response {
         match self {
-            BodyRefusal::TooLarge => ApiError::new(
+            BodyRefusal::TooLarge(limit) => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "the request body exceeds the limit of {} bytes",
-                    state.config().body_limit
-                ),
+                format!("the request body exceeds the limit of {limit} bytes"),
             ),
             BodyRefusal::TooSlow => ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,

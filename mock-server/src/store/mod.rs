@@ -29,10 +29,12 @@ mod grants;
 mod ledger;
 mod persisted;
 mod queue;
+mod state_file;
 mod views;
 
 pub use grants::{OAuthFailure, TokenGrant, TokenParams};
 pub use persisted::{Meta, RestoreError, Rows, Stored};
+pub use state_file::{ImportError, STATE_FORMAT, STATE_VERSION, StateFile};
 
 /// Mixed into the seed for the fault-chance generator, so it never repeats the id sequence.
 const FAULT_SEED_MIX: u64 = 0x6661_756c_7473;

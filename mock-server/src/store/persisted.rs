@@ -94,6 +94,50 @@ pub struct Stored {
     pub refresh_tokens: Vec<(String, RefreshRecord)>,
 }
 
+impl Rows {
+    /// The rows of a whole database holding `stored` (`clear` set): what an import writes.
+    #[must_use]
+    pub fn of_stored(stored: Stored) -> Rows {
+        let terminal = |index: u16| stored.terminals.get(usize::from(index)).map(|(_, t)| t);
+        let tid =
+            |index: u16| terminal(index).map_or_else(|| Arc::from(""), |t| Arc::clone(&t.tid));
+        Rows {
+            clear: true,
+            tasks: stored
+                .tasks
+                .iter()
+                .map(|(index, task)| (*index, tid(task.terminal), task.clone()))
+                .collect(),
+            transactions: stored
+                .transactions
+                .iter()
+                .map(|(index, row)| {
+                    let currency = terminal(row.terminal).map(|t| t.currency.clone());
+                    (
+                        *index,
+                        tid(row.terminal),
+                        currency.unwrap_or_default(),
+                        row.clone(),
+                    )
+                })
+                .collect(),
+            batches: stored
+                .batches
+                .iter()
+                .map(|(index, batch)| (*index, tid(batch.terminal), batch.clone()))
+                .collect(),
+            terminals: stored.terminals.clone(),
+            refresh_put: stored
+                .refresh_tokens
+                .iter()
+                .map(|(token, record)| (token.as_str().into(), record.clone()))
+                .collect(),
+            refresh_removed: Vec::new(),
+            meta: stored.meta.clone().unwrap_or_default(),
+        }
+    }
+}
+
 /// Why a stored store cannot be rebuilt.
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
@@ -103,6 +147,30 @@ pub enum RestoreError {
         /// Which table.
         what: &'static str,
     },
+    /// A row points at a row that does not exist, or repeats an id.
+    #[error(
+        "{what} {index} has a `{field}` that points nowhere: the state was edited or is damaged; export it again from the mock that made it"
+    )]
+    Reference {
+        /// Which kind of row.
+        what: &'static str,
+        /// Its position (0-based).
+        index: usize,
+        /// The field.
+        field: &'static str,
+    },
+    /// Two rows share an id.
+    #[error(
+        "{what} {index} repeats the `{field}` of an earlier one: the state was edited or is damaged; export it again from the mock that made it"
+    )]
+    Repeated {
+        /// Which kind of row.
+        what: &'static str,
+        /// Its position (0-based).
+        index: usize,
+        /// The field.
+        field: &'static str,
+    },
     /// A stored value does not read back.
     #[error("a stored {what} does not read back: {error}")]
     Unreadable {
@@ -111,6 +179,91 @@ pub enum RestoreError {
         /// The decoder's words.
         error: String,
     },
+}
+
+/// Checks that every index a row holds points at a row that exists and that ids are unique: an
+/// edited database or state file is refused here rather than panicking on its first use.
+pub(super) fn check_references<'a>(
+    terminals: impl Iterator<Item = &'a TerminalState>,
+    tasks: impl Iterator<Item = &'a Task> + Clone,
+    transactions: impl Iterator<Item = &'a Transaction> + Clone,
+    batches: impl Iterator<Item = &'a Batch>,
+) -> Result<(), RestoreError> {
+    let task_count = tasks.clone().count();
+    let transaction_count = transactions.clone().count();
+    let broken = |what: &'static str, index: usize, field: &'static str| RestoreError::Reference {
+        what,
+        index,
+        field,
+    };
+    let repeated = |what: &'static str, index: usize, field: &'static str| RestoreError::Repeated {
+        what,
+        index,
+        field,
+    };
+    let mut tids = HashSet::new();
+    let mut count = 0;
+    for (index, terminal) in terminals.enumerate() {
+        if terminal
+            .last_transaction
+            .is_some_and(|row| row as usize >= transaction_count)
+        {
+            return Err(broken("terminal", index, "last_transaction"));
+        }
+        if !tids.insert(Arc::clone(&terminal.tid)) {
+            return Err(repeated("terminal", index, "tid"));
+        }
+        count += 1;
+    }
+    let terminals = count;
+    let mut ids = HashSet::new();
+    for (index, task) in tasks.enumerate() {
+        if usize::from(task.terminal) >= terminals {
+            return Err(broken("task", index, "terminal"));
+        }
+        if task
+            .transaction
+            .is_some_and(|row| row as usize >= transaction_count)
+        {
+            return Err(broken("task", index, "transaction"));
+        }
+        if !ids.insert(task.id) {
+            return Err(repeated("task", index, "id"));
+        }
+    }
+    let mut ids = HashSet::new();
+    let mut ams_ids = HashSet::new();
+    for (index, transaction) in transactions.enumerate() {
+        if usize::from(transaction.terminal) >= terminals {
+            return Err(broken("transaction", index, "terminal"));
+        }
+        if transaction
+            .task
+            .is_some_and(|row| row as usize >= task_count)
+        {
+            return Err(broken("transaction", index, "task"));
+        }
+        for (field, row) in [
+            ("origin", transaction.origin),
+            ("cancelled_by", transaction.cancelled_by),
+        ] {
+            if row.is_some_and(|row| row as usize >= transaction_count) {
+                return Err(broken("transaction", index, field));
+            }
+        }
+        if !ids.insert(transaction.id) {
+            return Err(repeated("transaction", index, "id"));
+        }
+        if !ams_ids.insert(transaction.ams_id) {
+            return Err(repeated("transaction", index, "ams_id"));
+        }
+    }
+    for (index, batch) in batches.enumerate() {
+        if usize::from(batch.terminal) >= terminals {
+            return Err(broken("batch", index, "terminal"));
+        }
+    }
+    Ok(())
 }
 
 impl Changes {
@@ -331,6 +484,12 @@ impl Store {
         stored: Stored,
         now: Millis,
     ) -> Result<Store, RestoreError> {
+        check_references(
+            stored.terminals.iter().map(|(_, terminal)| terminal),
+            stored.tasks.iter().map(|(_, task)| task),
+            stored.transactions.iter().map(|(_, row)| row),
+            stored.batches.iter().map(|(_, batch)| batch),
+        )?;
         let meta = stored.meta.unwrap_or_default();
         let scenarios: Vec<Arc<Scenario>> = meta
             .scenarios

@@ -291,3 +291,79 @@ fn coverage_prints_what_to_produce_and_min_fails_the_job_below_its_threshold() {
         .expect("coverage");
     assert_eq!(refused.status.code(), Some(2), "{refused:?}");
 }
+
+#[tokio::test]
+async fn state_export_and_import_move_a_data_dir_and_a_running_mocks_state() {
+    use crate::support::{JAN, Mock};
+    let folders = TempDir::new("state-cli");
+    let (first, second) = (folders.0.join("first"), folders.0.join("second"));
+    let file = folders.0.join("state.json");
+    let mock = Mock::open_dir(&first).expect("opens");
+    let token = mock.token(JAN, Some("999888")).await;
+    let (task, transaction) = mock.pay(&token, 1250).await;
+
+    // `gptom-mock state VERB FILE --data-dir DIR`.
+    let offline = |verb: &str, dir: &std::path::Path| {
+        binary()
+            .args(["state", verb])
+            .arg(&file)
+            .arg("--data-dir")
+            .arg(dir)
+            .output()
+            .expect("gptom-mock state")
+    };
+
+    // While a mock holds the folder, the offline export is refused and says why.
+    let refused = offline("export", &first);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("in use by another gptom-mock"),
+        "{refused:?}"
+    );
+    drop(mock);
+
+    // Offline: out of one data dir, into another, read back by a mock on the second.
+    let exported = offline("export", &first);
+    assert!(exported.status.success(), "{exported:?}");
+    assert!(
+        String::from_utf8_lossy(&exported.stderr)
+            .contains("3 terminals, 1 tasks, 1 transactions, 0 batches"),
+        "{exported:?}"
+    );
+    let imported = offline("import", &second);
+    assert!(imported.status.success(), "{imported:?}");
+    let mock = Mock::open_dir(&second).expect("opens");
+    let token = mock.token(JAN, Some("999888")).await;
+    assert_eq!(mock.transaction_of(&token, &task).await.body, transaction);
+    drop(mock);
+
+    // Online: into a running mock; a file that is not a state is refused (exit 2, as every error).
+    let running = start("state-online", &["--seed", "7"]);
+    let port = std::fs::read_to_string(&running.port_file).expect("port file");
+    let url = format!("http://127.0.0.1:{}", port.trim());
+    let imported = binary()
+        .args(["state", "import", "--url", &url])
+        .arg(&file)
+        .output()
+        .expect("import");
+    assert!(imported.status.success(), "{imported:?}");
+    let again = binary()
+        .args(["state", "export", "-", "--url", &url])
+        .output()
+        .expect("export");
+    assert!(again.status.success(), "{again:?}");
+    let text = String::from_utf8_lossy(&again.stdout);
+    let transaction_id = transaction["transactionId"].as_str().expect("id");
+    assert!(text.contains(transaction_id), "{text}");
+    std::fs::write(&file, "{\"format\": \"gptom-mock-state\"}").expect("write");
+    let refused = binary()
+        .args(["state", "import", "--url", &url])
+        .arg(&file)
+        .output()
+        .expect("import");
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("missing field `version`"),
+        "{refused:?}"
+    );
+}

@@ -17,5 +17,6 @@ mod isolation;
 mod oauth;
 mod openapi;
 mod scenarios;
+mod state_file;
 mod storno;
 mod tasks;

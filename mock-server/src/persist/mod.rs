@@ -20,35 +20,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::{ClockMode, Millis};
 use crate::domain::ids::format_uuid;
-use crate::store::{Meta, Rows, Stored};
+use crate::store::{Meta, Rows, StateFile, Stored};
+
+mod schema;
+
+pub use schema::SCHEMA_VERSION;
+use schema::migrate;
 
 /// The database file inside the data dir.
 pub const DATABASE_FILE: &str = "gptom-mock.sqlite3";
 /// The lock file inside the data dir (held while a mock uses the folder).
 pub const LOCK_FILE: &str = "gptom-mock.lock";
-
-/// The schema's versions, each the SQL that moves the previous one to it. `PRAGMA user_version`
-/// says which the database has; a newer one than this list knows is refused.
-const MIGRATIONS: &[&str] = &[
-    // 1: the first version.
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-     CREATE TABLE terminals (idx INTEGER PRIMARY KEY, tid TEXT NOT NULL, json TEXT NOT NULL);
-     CREATE TABLE tasks (idx INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE, tid TEXT NOT NULL,
-                         state TEXT NOT NULL, created TEXT NOT NULL, json TEXT NOT NULL);
-     CREATE TABLE transactions (idx INTEGER PRIMARY KEY, transaction_id TEXT NOT NULL UNIQUE,
-                         ams_id TEXT NOT NULL, tid TEXT NOT NULL, type TEXT NOT NULL,
-                         result TEXT NOT NULL, total_amount INTEGER NOT NULL,
-                         currency TEXT NOT NULL, reference TEXT, date TEXT NOT NULL,
-                         json TEXT NOT NULL);
-     CREATE INDEX transactions_by_ams_id ON transactions (ams_id);
-     CREATE TABLE batches (idx INTEGER PRIMARY KEY, tid TEXT NOT NULL,
-                         batch_number INTEGER NOT NULL, date TEXT NOT NULL, json TEXT NOT NULL);
-     CREATE TABLE refresh_tokens (seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                         token TEXT NOT NULL UNIQUE, json TEXT NOT NULL);",
-];
-
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Why a data dir cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -162,41 +144,6 @@ fn connect(file: &Path) -> Result<Connection, PersistError> {
         .map_err(|error| error.to_string())
         .map_err(io(format!("cannot set up {}", file.display())))?;
     Ok(connection)
-}
-
-/// Brings the schema up to [`SCHEMA_VERSION`], refusing a newer one.
-fn migrate(connection: &mut Connection, file: &Path) -> Result<(), PersistError> {
-    let found: i64 = connection
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(|error| error.to_string())
-        .map_err(io(format!(
-            "cannot read the schema version of {}",
-            file.display()
-        )))?;
-    if found > SCHEMA_VERSION {
-        return Err(PersistError::Newer {
-            file: file.to_owned(),
-            found,
-        });
-    }
-    let from = usize::try_from(found).unwrap_or(0);
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(from) {
-        let transaction = connection
-            .transaction()
-            .map_err(|error| error.to_string())
-            .map_err(io("cannot start a migration"))?;
-        transaction
-            .execute_batch(sql)
-            .and_then(|()| transaction.pragma_update(None, "user_version", index + 1))
-            .and_then(|()| transaction.commit())
-            .map_err(|error| error.to_string())
-            .map_err(io(format!(
-                "cannot migrate {} to schema version {}",
-                file.display(),
-                index + 1
-            )))?;
-    }
-    Ok(())
 }
 
 fn read_meta(connection: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
@@ -569,6 +516,72 @@ impl DataDir {
         {
             let _ = writer.join();
         }
+    }
+}
+
+/// The wall clock now.
+pub(crate) fn wall_now() -> Millis {
+    Millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| {
+                i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+            }),
+    )
+}
+
+/// `gptom-mock state export --data-dir DIR`: the state of a data dir no mock is using, with
+/// virtual time where a mock started on it now would stand.
+pub fn export(dir: &Path) -> Result<StateFile, PersistError> {
+    let file = dir.join(DATABASE_FILE);
+    if !file.exists() {
+        return Err(PersistError::Io {
+            what: format!("cannot export {}", dir.display()),
+            error: format!(
+                "there is no {DATABASE_FILE} in it: give the --data-dir a mock was started with"
+            ),
+        });
+    }
+    let (data_dir, loaded) = DataDir::open(dir)?;
+    data_dir.close();
+    let wall = wall_now();
+    let (now, mode) = match loaded.clock {
+        Some(stamp) => match stamp.mode {
+            ClockMode::System => (Millis(wall.0 + stamp.advance_for(wall).max(0)), stamp.mode),
+            ClockMode::Manual => (stamp.now, stamp.mode),
+        },
+        None => (wall, ClockMode::System),
+    };
+    Ok(StateFile::from_stored(
+        loaded.stored.unwrap_or_default(),
+        now,
+        mode,
+    ))
+}
+
+/// `gptom-mock state import --data-dir DIR`: replaces the state of a data dir no mock is using
+/// (creating it if need be) with `file`'s. The token signing key stays the folder's own; a mock
+/// started on it afterwards stands at the file's virtual time (or later: a clock never goes back).
+pub fn import(dir: &Path, file: StateFile) -> Result<(), PersistError> {
+    let exported_at = file.virtual_now().map_err(|error| PersistError::Io {
+        what: "cannot import".into(),
+        error: error.to_string(),
+    })?;
+    let stamp = ClockStamp {
+        mode: file.clock_mode,
+        now: exported_at,
+        wall: wall_now(),
+    };
+    let (data_dir, _) = DataDir::open(dir)?;
+    let seq = data_dir.submit(Rows::of_stored(file.into_stored()), stamp);
+    data_dir.close();
+    let progress = data_dir.progress.borrow().clone();
+    match progress.failed {
+        Some((_, error)) if progress.committed < seq => Err(PersistError::Io {
+            what: format!("cannot write {}", dir.join(DATABASE_FILE).display()),
+            error,
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -1,0 +1,173 @@
+//! `GET /__mock/state/export` and `POST /__mock/state/import`: a state moved from one mock to
+//! another reads back the same, carries no secret, and a file that does not fit changes nothing.
+
+use axum::http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+async fn export(mock: &Mock) -> Reply {
+    let reply = mock
+        .call(Method::GET, "/__mock/state/export", None, None)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    reply
+}
+
+async fn import(mock: &Mock, file: &Value) -> Reply {
+    mock.call(
+        Method::POST,
+        "/__mock/state/import",
+        None,
+        Some(file.clone()),
+    )
+    .await
+}
+
+/// A mock with a sale, a storno of it, a second sale and a closed batch, on a clock moved on.
+async fn busy_mock() -> (Mock, String, Value) {
+    let mock = Mock::new();
+    let login = mock.login(JAN, Some("999888")).await;
+    let token = login.body["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    mock.pay(&token, 1250).await;
+    mock.cancel(&token, "LAST_TRANSACTION", None).await;
+    let (task, _) = mock.pay(&token, 990).await;
+    let batch = mock
+        .call(Method::POST, "/v1/tasks/BATCH", Some(&token), None)
+        .await;
+    assert_eq!(batch.status, StatusCode::CREATED, "{}", batch.text);
+    mock.wait_final(&token, batch.body["taskId"].as_str().expect("id"))
+        .await;
+    mock.advance(3_600);
+    (mock, login.text, task)
+}
+
+#[tokio::test]
+async fn a_state_moved_to_another_mock_reads_back_the_same_and_carries_no_secret() {
+    let (source, login, task) = busy_mock().await;
+    let exported = export(&source).await;
+    assert_eq!(
+        exported.headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"gptom-mock-state.json\""
+    );
+    assert_eq!(exported.body["format"], "gptom-mock-state");
+    assert_eq!(exported.body["version"], 1);
+    assert_eq!(exported.body["now"], source.state.now().to_iso());
+    // No secret: neither the refresh token nor the access token issued, nor the signing key.
+    let login: Value = serde_json::from_str(&login).expect("json");
+    for secret in ["refresh_token", "access_token"] {
+        let value = login[secret].as_str().expect("a token");
+        assert!(
+            !exported.text.contains(value),
+            "the export holds the {secret}"
+        );
+    }
+
+    let target = Mock::new();
+    let imported = import(&target, &exported.body).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
+    assert_eq!(
+        imported.body,
+        json!({"imported": true, "now": source.state.now().to_iso(), "terminals": 3,
+               "tasks": 4, "transactions": 3, "batches": 1}),
+        "{}",
+        imported.text
+    );
+    // Exported again, it is the same document: nothing was lost or changed on the way.
+    assert_eq!(export(&target).await.body, exported.body);
+
+    // A client with a new token finds its payment and goes on: the storno of the second sale,
+    // then a third sale with the next ids (the generators went on where they stood).
+    let token = target.token(JAN, Some("999888")).await;
+    let read = target.transaction_of(&token, &task).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    let source_token = source.token(JAN, Some("999888")).await;
+    let original = source.transaction_of(&source_token, &task).await;
+    assert_eq!(read.body, original.body);
+    // Both mocks go on alike: the batch is closed, so a storno of its last sale is refused
+    // alike, and the next sale gets the same ids on both (the generators went on where they
+    // stood).
+    let storno_here = target.cancel(&token, "LAST_TRANSACTION", None).await;
+    let storno_there = source.cancel(&source_token, "LAST_TRANSACTION", None).await;
+    assert_eq!(storno_here["error"], storno_there["error"], "{storno_here}");
+    let (task_here, next_here) = target.pay(&token, 100).await;
+    let (task_there, next_there) = source.pay(&source_token, 100).await;
+    assert_eq!((task_here, next_here), (task_there, next_there));
+}
+
+#[tokio::test]
+async fn a_file_that_does_not_fit_is_refused_by_name_and_changes_nothing() {
+    let (source, _, _) = busy_mock().await;
+    let good = export(&source).await.body;
+    let target = Mock::new();
+    let token = target.token(JAN, Some("999888")).await;
+    target.pay(&token, 500).await;
+    let before = export(&target).await.body;
+
+    let mut wrong_terminal = good.clone();
+    wrong_terminal["tasks"][1]["terminal"] = json!(99);
+    let mut repeated = good.clone();
+    repeated["transactions"][1]["id"] = good["transactions"][0]["id"].clone();
+    let mut newer = good.clone();
+    newer["version"] = json!(99);
+    let mut other = good.clone();
+    other["format"] = json!("wiremock-mappings");
+    let mut bad_now = good.clone();
+    bad_now["now"] = json!("yesterday");
+    let mut unknown = good.clone();
+    unknown["secrets"] = json!([]);
+    let cases = [
+        (json!({}), "missing field `format`"),
+        (json!([1, 2]), "does not read"),
+        (
+            wrong_terminal,
+            "task 1 has a `terminal` that points nowhere",
+        ),
+        (repeated, "transaction 1 repeats the `id` of an earlier one"),
+        (newer, "`version` is 99, newer than this gptom-mock's 1"),
+        (other, "`format` is \"wiremock-mappings\""),
+        (bad_now, "`now` is \"yesterday\", not an ISO 8601 time"),
+        (unknown, "unknown field `secrets`"),
+    ];
+    for (file, words) in cases {
+        let refused = import(&target, &file).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+        let message = refused.body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{words:?} not in {message:?}");
+        assert_eq!(refused.body["path"], "/__mock/state/import");
+        assert_eq!(export(&target).await.body, before, "after {words:?}");
+    }
+    // The client's session on the target is untouched.
+    assert_eq!(target.sale(&token, 100).await["state"], "NEW");
+}
+
+#[tokio::test]
+async fn an_import_into_a_data_dir_is_on_disk_before_the_answer_and_the_clock_never_goes_back() {
+    let (source, _, task) = busy_mock().await;
+    let file = export(&source).await.body;
+    let folder = TempDir::new("state-import");
+    let target = Mock::open_dir(&folder.0).expect("opens");
+    // The target's clock is ahead of the file's: it stays where it is.
+    target.advance(86_400);
+    let ahead = target.state.now();
+    let imported = import(&target, &file).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text);
+    assert_eq!(imported.body["now"], ahead.to_iso());
+    drop(target);
+
+    let reopened = Mock::open_dir(&folder.0).expect("reopens");
+    assert_eq!(reopened.state.now(), ahead);
+    let token = reopened.token(JAN, Some("999888")).await;
+    let read = reopened.transaction_of(&token, &task).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(
+        read.body,
+        source
+            .transaction_of(&source.token(JAN, Some("999888")).await, &task)
+            .await
+            .body
+    );
+}
