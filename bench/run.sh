@@ -6,7 +6,10 @@
 #   bench/run.sh --smoke    seconds long, ours and the ceiling only, no installs (CI)
 #
 # Knobs: DURATION (s per load, 10), ROUNDS (3), STARTUP_ROUNDS (5), CONC (32), FILL (1000000),
-#        INPROC (2000), PEERS ("ceiling wiremock wiremock-nj httpmock"), SUBSCRIBERS (200).
+#        DISK_FILL (100000), INPROC (2000), PEERS ("ceiling wiremock wiremock-nj httpmock"),
+#        SUBSCRIBERS (200).
+# `durable` is gptom-mock with --data-dir (SQLite) in a fresh folder: measured in the same
+# alternating rounds as the in-memory mock (`ours`), its ratio to it reported per round.
 # Output: one table on stdout and in bench/results/latest.md.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,10 +23,10 @@ SMOKE=0
 [[ "${1:-}" == "--smoke" ]] && SMOKE=1
 if (( SMOKE )); then
   DURATION="${DURATION:-1}"; ROUNDS="${ROUNDS:-1}"; STARTUP_ROUNDS="${STARTUP_ROUNDS:-1}"
-  FILL="${FILL:-2000}"; INPROC="${INPROC:-20}"; PEERS="${PEERS:-ceiling}"; SUBSCRIBERS="${SUBSCRIBERS:-10}"
+  FILL="${FILL:-2000}"; DISK_FILL="${DISK_FILL:-2000}"; INPROC="${INPROC:-20}"; PEERS="${PEERS:-ceiling}"; SUBSCRIBERS="${SUBSCRIBERS:-10}"
 else
   DURATION="${DURATION:-10}"; ROUNDS="${ROUNDS:-3}"; STARTUP_ROUNDS="${STARTUP_ROUNDS:-5}"
-  FILL="${FILL:-1000000}"; INPROC="${INPROC:-2000}"; PEERS="${PEERS:-ceiling wiremock wiremock-nj httpmock}"; SUBSCRIBERS="${SUBSCRIBERS:-200}"
+  FILL="${FILL:-1000000}"; DISK_FILL="${DISK_FILL:-100000}"; INPROC="${INPROC:-2000}"; PEERS="${PEERS:-ceiling wiremock wiremock-nj httpmock}"; SUBSCRIBERS="${SUBSCRIBERS:-200}"
 fi
 CONC="${CONC:-32}"
 
@@ -57,19 +60,22 @@ fi
 DRIVER="$BIN/driver"
 WIREMOCK_JAR="$(ls "$TOOLS"/npm/node_modules/wiremock/build/wiremock-standalone-*.jar 2>/dev/null | head -1 || true)"
 
-port_of() { case "$1" in ours) echo 18190;; ceiling) echo 18185;; wiremock) echo 18181;; wiremock-nj) echo 18186;; httpmock) echo 18184;; fast) echo 18191;; esac; }
+port_of() { case "$1" in ours) echo 18190;; ceiling) echo 18185;; wiremock) echo 18181;; wiremock-nj) echo 18186;; httpmock) echo 18184;; fast) echo 18191;; durable) echo 18192;; fastdisk) echo 18193;; esac; }
+DATA_DIRS="$(mktemp -d "${TMPDIR:-/tmp}/gptom-mock-bench-XXXXXX")"
 cmd_of() {
   local port; port="$(port_of "$1")"
   case "$1" in
     ours) echo "$BIN/gptom-mock --port $port --log-level warn" ;;
     fast) echo "$BIN/gptom-mock --port $port --log-level warn --scenario $HERE/fast.yaml" ;;
+    durable) echo "$BIN/gptom-mock --port $port --log-level warn --data-dir $DATA_DIRS/durable" ;;
+    fastdisk) echo "$BIN/gptom-mock --port $port --log-level warn --scenario $HERE/fast.yaml --data-dir $DATA_DIRS/fastdisk" ;;
     ceiling) echo "$BIN/ceiling $port" ;;
     wiremock) echo "java -jar $WIREMOCK_JAR --port $port --bind-address 127.0.0.1 --root-dir $SHARED_PEERS/wiremock --disable-banner" ;;
     wiremock-nj) echo "java -jar $WIREMOCK_JAR --port $port --bind-address 127.0.0.1 --root-dir $SHARED_PEERS/wiremock --disable-banner --no-request-journal" ;;
     httpmock) echo "$TOOLS/cargo/bin/httpmock --port $port --mock-files-dir $SHARED_PEERS/httpmock --disable-access-log" ;;
   esac
 }
-probe_of() { case "$1" in ours|fast|ceiling) echo /__mock/health;; *) echo /v1/tasks/probe;; esac; }
+probe_of() { case "$1" in ours|fast|durable|fastdisk|ceiling) echo /__mock/health;; *) echo /v1/tasks/probe;; esac; }
 available() {
   case "$1" in
     wiremock|wiremock-nj) [[ -n "$WIREMOCK_JAR" ]] && command -v java >/dev/null ;;
@@ -77,7 +83,7 @@ available() {
     *) true ;;
   esac
 }
-SERVERS="ours"
+SERVERS="ours durable"
 for peer in $PEERS; do available "$peer" && SERVERS="$SERVERS $peer" || log "skipping $peer (not installed)"; done
 
 declare -A PID
@@ -98,7 +104,7 @@ stop() { # a paused (SIGSTOP) server acts on the TERM only once continued
   PID[$1]=""
 }
 stop_all() { for name in "${!PID[@]}"; do stop "$name"; done; }
-trap stop_all EXIT
+trap 'stop_all; rm -rf "$DATA_DIRS"' EXIT
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/${PID[$1]}/status" 2>/dev/null || echo 0; }
 median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "-"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2} }'; }
 
@@ -117,12 +123,17 @@ done
 
 # ---------------------------------------------------------------- 2./3. GET and POST load
 for name in $SERVERS; do start "$name"; FIG[$name.rss_idle]="$(rss_kb "$name")"; done
-TOKEN="$("$DRIVER" token "http://127.0.0.1:$(port_of ours)")"
-TASK_ID="$(curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-  -d '{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD"}' \
-  "http://127.0.0.1:$(port_of ours)/v1/tasks/TRANSACTION" | python3 -c 'import json,sys;print(json.load(sys.stdin)["taskId"])')"
+# Each gptom-mock signs its own tokens and holds its own tasks; the peers answer any.
+declare -A TOKEN_OF TASK_OF
+for name in ours durable; do
+  TOKEN_OF[$name]="$("$DRIVER" token "http://127.0.0.1:$(port_of "$name")")"
+  TASK_OF[$name]="$(curl -s -H "Authorization: Bearer ${TOKEN_OF[$name]}" -H 'Content-Type: application/json' \
+    -d '{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD"}' \
+    "http://127.0.0.1:$(port_of "$name")/v1/tasks/TRANSACTION" | python3 -c 'import json,sys;print(json.load(sys.stdin)["taskId"])')"
+done
 run_load() { # run_load NAME GET|POST -> "rps p50 p99"
   local name="$1" method="$2" url auth=() out
+  local TOKEN="${TOKEN_OF[$name]:-${TOKEN_OF[ours]}}" TASK_ID="${TASK_OF[$name]:-${TASK_OF[ours]}}"
   if [[ "$method" == GET ]]; then url="http://127.0.0.1:$(port_of "$name")/v1/tasks/$TASK_ID"; else url="http://127.0.0.1:$(port_of "$name")/v1/tasks/TRANSACTION"; fi
   if (( USE_WRK )); then
     auth=(-H "Authorization: Bearer $TOKEN")
@@ -176,12 +187,21 @@ GET_FULL="$("$DRIVER" load GET "$FAST_URL/v1/tasks/$FAST_TASK" "$DURATION" "$CON
 COUNT="$(curl -s "$FAST_URL/__mock/health" | python3 -c 'import json,sys;print(json.load(sys.stdin)["store"]["transactions"])')"
 stop fast
 
+# ---------------------------------------------------------------- 5b. bytes on disk with --data-dir
+log "--data-dir: $DISK_FILL stored transactions, bytes on disk"
+start fastdisk
+DISK_URL="http://127.0.0.1:$(port_of fastdisk)"
+DISK_FILL_OUT="$("$DRIVER" fill "$DISK_URL" "$DISK_FILL" 32)"
+DISK_COUNT="$(curl -s "$DISK_URL/__mock/health" | python3 -c 'import json,sys;print(json.load(sys.stdin)["store"]["transactions"])')"
+stop fastdisk   # a graceful stop: the last commit, then SQLite folds its WAL into the database
+DISK_BYTES="$(du -cb "$DATA_DIRS/fastdisk"/gptom-mock.sqlite3* | tail -1 | cut -f1)"
+
 # ---------------------------------------------------------------- 6. live-page subscribers
 # POST load with 0 and with $SUBSCRIBERS open /__mock/events streams (what a team's browser tabs
 # cost), alternating, in the same run.
 log "POST with 0 / $SUBSCRIBERS live-page subscribers, $ROUNDS alternating rounds"
 start ours
-TOKEN="$("$DRIVER" token "http://127.0.0.1:$(port_of ours)")"
+TOKEN_OF[ours]="$("$DRIVER" token "http://127.0.0.1:$(port_of ours)")"
 SUBS_PIDS=()
 for _ in $(seq 1 "$ROUNDS"); do
   read -r rps _ p99 < <(run_load ours POST)
@@ -208,10 +228,11 @@ m() { echo "${FIG[$1]:-}" | tr ' ' '\n' | grep -v '^$' | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0>0 && a!="-") printf "%.2f", a/b; else printf "-" }'; }
 # The median of per-round ratios: each round measures ours and the peer back to back, so a slow
 # minute of a shared machine slows both and cancels out of that round's ratio.
-paired() { # paired METRIC PEER
-  paste -d' ' <(echo "${FIG[ours.$1]:-}" | tr ' ' '\n' | grep -v '^$') <(echo "${FIG[$2.$1]:-}" | tr ' ' '\n' | grep -v '^$') \
+paired_of() { # paired_of A B METRIC: the median over rounds of A's figure ÷ B's
+  paste -d' ' <(echo "${FIG[$1.$3]:-}" | tr ' ' '\n' | grep -v '^$') <(echo "${FIG[$2.$3]:-}" | tr ' ' '\n' | grep -v '^$') \
     | awk '$2>0 {printf "%.4f\n", $1/$2}' | median | awk '{ if ($1=="-") print "-"; else printf "%.2f", $1 }'
 }
+paired() { paired_of ours "$2" "$1"; } # paired METRIC PEER
 {
   echo "# gptom-mock benchmark"
   echo
@@ -228,9 +249,13 @@ paired() { # paired METRIC PEER
   echo "| ours ÷ peer (GET/POST: median of per-round ratios) | startup | GET rps | POST rps |"
   echo "|---|---|---|---|"
   for name in $SERVERS; do
-    [[ "$name" == ours ]] && continue
+    [[ "$name" == ours || "$name" == durable ]] && continue
     printf '| %s | %s | %s | %s |\n' "$name" "$(ratio "$(m ours.startup)" "$(m "$name.startup")")" "$(paired get_rps "$name")" "$(paired post_rps "$name")"
   done
+  echo
+  echo "| --data-dir ÷ in memory (median of per-round ratios) | GET rps | POST rps |"
+  echo "|---|---|---|"
+  printf '| durable ÷ ours | %s | %s |\n' "$(paired_of durable ours get_rps)" "$(paired_of durable ours post_rps)"
   echo
   echo "| gptom-mock only | figure |"
   echo "|---|---|"
@@ -240,5 +265,6 @@ paired() { # paired METRIC PEER
   echo "| bytes per stored transaction (task + transaction + indexes) | $(awk -v a="$RSS_FULL" -v b="$RSS_1K" -v n="$COUNT" 'BEGIN{ if (n>1000) printf "%.0f", (a-b)*1024/(n-1000); else print "-" }') |"
   echo "| GET rps with 1,000 / $COUNT stored (driver load) | $GET_1K / $GET_FULL |"
   echo "| in-process mock (state + socket + serve + 1 request + shutdown) | $INPROC_OUT |"
+  echo "| --data-dir: bytes on disk per stored transaction (with its task; SQLite, WAL folded) at $DISK_COUNT | $(awk -v a="$DISK_BYTES" -v n="$DISK_COUNT" 'BEGIN{ if (n>0) printf "%.0f", a/n; else print "-" }') ($DISK_FILL_OUT) |"
   echo "| POST rps (p99 ms) with 0 / $SUBSCRIBERS live-page subscribers | $(m subs0.rps) ($(m subs0.p99)) / $(m subsN.rps) ($(m subsN.p99)) |"
 } | tee "$RESULTS/latest.md"

@@ -35,21 +35,21 @@ impl Totals {
     fn add(&mut self, transaction: &Transaction) {
         match transaction.kind {
             TransactionType::Sale => {
-                self.sale_count += 1;
-                self.sale_amount += transaction.amount;
+                self.sale_count = self.sale_count.saturating_add(1);
+                self.sale_amount = self.sale_amount.saturating_add(transaction.amount);
                 if transaction.tip > 0 {
-                    self.tip_count += 1;
-                    self.tip_amount += transaction.tip;
+                    self.tip_count = self.tip_count.saturating_add(1);
+                    self.tip_amount = self.tip_amount.saturating_add(transaction.tip);
                 }
-                self.total_amount += transaction.amount + transaction.tip;
+                self.total_amount = self.total_amount.saturating_add(transaction.total());
             }
             TransactionType::Cancel | TransactionType::Refund => {
-                self.void_count += 1;
-                self.void_amount += transaction.amount + transaction.tip;
-                self.total_amount -= transaction.amount + transaction.tip;
+                self.void_count = self.void_count.saturating_add(1);
+                self.void_amount = self.void_amount.saturating_add(transaction.total());
+                self.total_amount = self.total_amount.saturating_sub(transaction.total());
             }
         }
-        self.total_count += 1;
+        self.total_count = self.total_count.saturating_add(1);
     }
 }
 

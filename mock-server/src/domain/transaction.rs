@@ -130,6 +130,12 @@ pub struct TransactionBody {
 }
 
 impl Transaction {
+    /// Amount plus tip (saturating: a stored value edited to an extreme cannot overflow it).
+    #[must_use]
+    pub fn total(&self) -> i64 {
+        self.amount.saturating_add(self.tip)
+    }
+
     /// Renders the wire shape.
     #[must_use]
     pub fn body(
@@ -154,7 +160,7 @@ impl Transaction {
             merchant_id: merchant_id.to_owned(),
             amount: self.amount,
             tip_amount: self.tip,
-            total_amount: self.amount + self.tip,
+            total_amount: self.total(),
             currency_code: currency.to_owned(),
             card_number: self.card.as_ref().map(Card::masked),
             card_type: range.map(|range| range.brand.as_str()),

@@ -321,7 +321,7 @@ fn apply(transaction: &rusqlite::Transaction<'_>, job: &Job) -> rusqlite::Result
             &**tid,
             spelling(&payment.kind),
             spelling(&payment.result),
-            payment.amount + payment.tip,
+            payment.total(),
             currency,
             payment.origin_reference.as_deref(),
             payment.date.to_iso(),

@@ -452,7 +452,9 @@ impl Store {
 
     /// Records a deep-link transaction at once, decided by the active scenario.
     fn app_run(&mut self, request: TransactionRequest, terminal: u16, now: Millis) -> AppAnswer {
-        let ordinal = self.terminals[usize::from(terminal)].transaction_tasks + 1;
+        let ordinal = self.terminals[usize::from(terminal)]
+            .transaction_tasks
+            .saturating_add(1);
         let scenario =
             std::sync::Arc::clone(self.scenario_for(&self.terminals[usize::from(terminal)].tid));
         let mut plan = {
@@ -538,7 +540,7 @@ impl Store {
             transaction_type: transaction.payment_method.as_str(),
             currency_code: terminal.currency.clone(),
             amount: decimal(transaction.amount),
-            total_amount: decimal(transaction.amount + transaction.tip),
+            total_amount: decimal(transaction.total()),
             tip_amount: decimal(transaction.tip),
             pin_ok: card.map(|card| card.pin_ok),
             authorization_code: transaction

@@ -43,7 +43,7 @@ impl Store {
                     .fault_counts
                     .entry((scenario_index, fault_index))
                     .or_insert(0);
-                *seen += 1;
+                *seen = seen.saturating_add(1);
                 let position = *seen;
                 self.changes.meta();
                 if position <= fault.after {

@@ -348,7 +348,7 @@ impl Store {
             if *uses >= max_uses {
                 return Err(StoreError::Unauthorized(TokenError::Revoked));
             }
-            *uses += 1;
+            *uses = uses.saturating_add(1);
         }
         Ok(Principal { user, terminal })
     }

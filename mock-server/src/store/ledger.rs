@@ -85,8 +85,8 @@ impl Store {
     /// store and its indexes; returns its index.
     pub(super) fn file_transaction(&mut self, mut transaction: Transaction) -> u32 {
         let terminal = &mut self.terminals[usize::from(transaction.terminal)];
-        terminal.sequence += 1;
-        terminal.receipt += 1;
+        terminal.sequence = terminal.sequence.saturating_add(1);
+        terminal.receipt = terminal.receipt.saturating_add(1);
         transaction.sequence_number = terminal.sequence;
         transaction.receipt_number = terminal.receipt;
         let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
@@ -230,7 +230,7 @@ impl Store {
             totals: terminal.batch_totals,
         };
         let number = batch.number;
-        terminal.batch_number += 1;
+        terminal.batch_number = terminal.batch_number.saturating_add(1);
         terminal.batch_opened = at;
         terminal.batch_totals = BatchTotals::default();
         terminal.last_transaction = None;

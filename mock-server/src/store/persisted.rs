@@ -159,6 +159,18 @@ pub enum RestoreError {
         /// The field.
         field: &'static str,
     },
+    /// A time outside years 1–9999.
+    #[error(
+        "{what} {index} has a `{field}` outside the years 1–9999: the state was edited or is damaged; export it again from the mock that made it"
+    )]
+    Time {
+        /// Which kind of row.
+        what: &'static str,
+        /// Its position (0-based).
+        index: usize,
+        /// The field.
+        field: &'static str,
+    },
     /// Two rows share an id.
     #[error(
         "{what} {index} repeats the `{field}` of an earlier one: the state was edited or is damaged; export it again from the mock that made it"
@@ -181,8 +193,15 @@ pub enum RestoreError {
     },
 }
 
-/// Checks that every index a row holds points at a row that exists and that ids are unique: an
-/// edited database or state file is refused here rather than panicking on its first use.
+/// Whether a stored time lies in years 1–9999 (what GP tom's ISO dates can say; the settling's
+/// arithmetic on anything wilder could overflow).
+pub(super) fn plausible(time: Millis) -> bool {
+    (-62_135_596_800_000..=253_402_300_799_999).contains(&time.0)
+}
+
+/// Checks that every index a row holds points at a row that exists, that ids are unique and
+/// times plausible: an edited database or state file is refused here rather than panicking on
+/// its first use.
 pub(super) fn check_references<'a>(
     terminals: impl Iterator<Item = &'a TerminalState>,
     tasks: impl Iterator<Item = &'a Task> + Clone,
@@ -201,9 +220,22 @@ pub(super) fn check_references<'a>(
         index,
         field,
     };
+    let out_of_time = |what: &'static str, index: usize, field: &'static str| RestoreError::Time {
+        what,
+        index,
+        field,
+    };
     let mut tids = HashSet::new();
     let mut count = 0;
     for (index, terminal) in terminals.enumerate() {
+        for (field, time) in [
+            ("free_at", terminal.free_at),
+            ("batch_opened", terminal.batch_opened),
+        ] {
+            if !plausible(time) {
+                return Err(out_of_time("terminal", index, field));
+            }
+        }
         if terminal
             .last_transaction
             .is_some_and(|row| row as usize >= transaction_count)
@@ -218,6 +250,16 @@ pub(super) fn check_references<'a>(
     let terminals = count;
     let mut ids = HashSet::new();
     for (index, task) in tasks.enumerate() {
+        for (field, time) in [
+            ("created", Some(task.created)),
+            ("updated", Some(task.updated)),
+            ("started", task.started),
+            ("ready_at", task.ready_at),
+        ] {
+            if time.is_some_and(|time| !plausible(time)) {
+                return Err(out_of_time("task", index, field));
+            }
+        }
         if usize::from(task.terminal) >= terminals {
             return Err(broken("task", index, "terminal"));
         }
@@ -234,6 +276,9 @@ pub(super) fn check_references<'a>(
     let mut ids = HashSet::new();
     let mut ams_ids = HashSet::new();
     for (index, transaction) in transactions.enumerate() {
+        if !plausible(transaction.date) {
+            return Err(out_of_time("transaction", index, "date"));
+        }
         if usize::from(transaction.terminal) >= terminals {
             return Err(broken("transaction", index, "terminal"));
         }
@@ -259,6 +304,14 @@ pub(super) fn check_references<'a>(
         }
     }
     for (index, batch) in batches.enumerate() {
+        for (field, time) in [
+            ("date", batch.date),
+            ("previous_batch_date", batch.previous_batch_date),
+        ] {
+            if !plausible(time) {
+                return Err(out_of_time("batch", index, field));
+            }
+        }
         if usize::from(batch.terminal) >= terminals {
             return Err(broken("batch", index, "terminal"));
         }

@@ -29,7 +29,7 @@ impl Store {
                 format!("must be the terminal's currency {}", terminal.currency),
             )]));
         }
-        let ordinal = terminal.transaction_tasks + 1;
+        let ordinal = terminal.transaction_tasks.saturating_add(1);
         let scenario = Arc::clone(self.scenario_for(&terminal.tid));
         let reference_max = usize::from(scenario.wire.reference_max_length);
         if request

@@ -91,7 +91,9 @@ impl StateFile {
 
     /// The virtual time it was exported at.
     pub fn virtual_now(&self) -> Result<Millis, ImportError> {
-        Millis::parse_iso(&self.now).ok_or_else(|| ImportError::Now(self.now.clone()))
+        Millis::parse_iso(&self.now)
+            .filter(|now| super::persisted::plausible(*now))
+            .ok_or_else(|| ImportError::Now(self.now.clone()))
     }
 
     fn stored_ref_check(&self) -> Result<(), RestoreError> {

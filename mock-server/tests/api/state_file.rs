@@ -117,6 +117,8 @@ async fn a_file_that_does_not_fit_is_refused_by_name_and_changes_nothing() {
     other["format"] = json!("wiremock-mappings");
     let mut bad_now = good.clone();
     bad_now["now"] = json!("yesterday");
+    let mut far_future = good.clone();
+    far_future["transactions"][2]["date"] = json!(i64::MAX);
     let mut unknown = good.clone();
     unknown["secrets"] = json!([]);
     let cases = [
@@ -130,6 +132,10 @@ async fn a_file_that_does_not_fit_is_refused_by_name_and_changes_nothing() {
         (newer, "`version` is 99, newer than this gptom-mock's 1"),
         (other, "`format` is \"wiremock-mappings\""),
         (bad_now, "`now` is \"yesterday\", not an ISO 8601 time"),
+        (
+            far_future,
+            "transaction 2 has a `date` outside the years 1–9999",
+        ),
         (unknown, "unknown field `secrets`"),
     ];
     for (file, words) in cases {
@@ -170,4 +176,80 @@ async fn an_import_into_a_data_dir_is_on_disk_before_the_answer_and_the_clock_ne
             .await
             .body
     );
+}
+
+/// Every numeric leaf of a JSON document, as JSON pointers.
+fn numeric_leaves(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::Number(_) => out.push(at),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                numeric_leaves(item, format!("{at}/{index}"), out);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                numeric_leaves(item, format!("{at}/{key}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn good_file() -> Value {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async { export(&busy_mock().await.0).await.body })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        /// Any number of an exported state changed to any value: the import is refused (400) or
+        /// taken, and a mock that took it answers payments, polls, views and exports without a
+        /// 5xx or a panic.
+        #[test]
+        fn an_edited_number_is_refused_or_lives_without_a_5xx(
+            leaf in any::<prop::sample::Index>(),
+            value in prop_oneof![
+                Just(json!(0)), Just(json!(-1)), Just(json!(65_535)), Just(json!(u32::MAX)),
+                Just(json!(i64::MAX)), Just(json!(i64::MIN)), Just(json!(u64::MAX)),
+                any::<i32>().prop_map(|n| json!(n)), Just(json!(1.5)), Just(Value::Null),
+            ],
+        ) {
+            let mut file = good_file();
+            let mut leaves = Vec::new();
+            numeric_leaves(&file, String::new(), &mut leaves);
+            let pointer = leaf.get(&leaves).clone();
+            *file.pointer_mut(&pointer).expect("a leaf") = value;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let mock = Mock::new();
+                let reply = import(&mock, &file).await;
+                prop_assert!(matches!(reply.status.as_u16(), 200 | 400), "{pointer}: {}", reply.text);
+                let token = mock.token(JAN, Some("999888")).await;
+                let sale = mock.create(&token, sale_body(1000, "CZK")).await;
+                prop_assert!(sale.status.as_u16() < 500, "{pointer}: {}", sale.text);
+                mock.advance(3_600);
+                for path in ["/__mock/state", "/__mock/view", "/__mock/state/export", "/__mock/verify"] {
+                    let reply = mock.call(Method::GET, path, None, None).await;
+                    prop_assert!(reply.status.as_u16() < 500, "{pointer} {path}: {}", reply.text);
+                }
+                for task in file["tasks"].as_array().into_iter().flatten() {
+                    if let Some(id) = task["id"].as_str() {
+                        let reply = mock.poll(&token, id).await;
+                        prop_assert!(reply.status.as_u16() < 500, "{pointer}: {}", reply.text);
+                    }
+                }
+                let batch = mock.call(Method::POST, "/v1/tasks/BATCH", Some(&token), None).await;
+                prop_assert!(batch.status.as_u16() < 500, "{pointer}: {}", batch.text);
+                Ok(())
+            })?;
+        }
+    }
 }
