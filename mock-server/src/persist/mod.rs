@@ -15,17 +15,18 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{ClockMode, Millis};
-use crate::domain::ids::format_uuid;
 use crate::store::{Meta, Rows, StateFile, Stored};
 
 mod schema;
+mod writer;
 
 pub use schema::SCHEMA_VERSION;
 use schema::migrate;
+use writer::{Job, write_loop};
 
 /// The database file inside the data dir.
 pub const DATABASE_FILE: &str = "gptom-mock.sqlite3";
@@ -105,15 +106,9 @@ pub struct Loaded {
     pub jwt_secret: Option<String>,
 }
 
-struct Job {
-    seq: u64,
-    rows: Rows,
-    clock: ClockStamp,
-}
-
 /// How far the writer got.
 #[derive(Clone, Debug, Default)]
-struct Progress {
+pub(crate) struct Progress {
     committed: u64,
     failed: Option<(u64, String)>,
 }
@@ -265,133 +260,6 @@ fn load(connection: &Connection) -> Result<Loaded, PersistError> {
         clock,
         jwt_secret,
     })
-}
-
-/// JSON text of a stored value (the store's types always serialise).
-fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-/// The wire spelling of an enum shown as a column (`ACCEPTED`, `SALE`, `IN_PROGRESS`).
-fn spelling<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => text,
-        _ => String::new(),
-    }
-}
-
-/// Writes one job's rows inside an open transaction.
-fn apply(transaction: &rusqlite::Transaction<'_>, job: &Job) -> rusqlite::Result<()> {
-    let rows = &job.rows;
-    if rows.clear {
-        transaction.execute_batch(
-            "DELETE FROM terminals; DELETE FROM tasks; DELETE FROM transactions;
-             DELETE FROM batches; DELETE FROM refresh_tokens;",
-        )?;
-    }
-    let mut statement = transaction
-        .prepare_cached("INSERT OR REPLACE INTO terminals (idx, tid, json) VALUES (?1, ?2, ?3)")?;
-    for (index, terminal) in &rows.terminals {
-        statement.execute(params![index, &*terminal.tid, json(terminal)])?;
-    }
-    let mut statement = transaction.prepare_cached(
-        "INSERT OR REPLACE INTO tasks (idx, task_id, tid, state, created, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for (index, tid, task) in &rows.tasks {
-        statement.execute(params![
-            index,
-            format_uuid(task.id),
-            &**tid,
-            spelling(&task.state),
-            task.created.to_iso(),
-            json(task)
-        ])?;
-    }
-    let mut statement = transaction.prepare_cached(
-        "INSERT OR REPLACE INTO transactions (idx, transaction_id, ams_id, tid, type, result,
-         total_amount, currency, reference, date, json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
-    for (index, tid, currency, payment) in &rows.transactions {
-        statement.execute(params![
-            index,
-            format_uuid(payment.id),
-            payment.ams_id.to_string(),
-            &**tid,
-            spelling(&payment.kind),
-            spelling(&payment.result),
-            payment.total(),
-            currency,
-            payment.origin_reference.as_deref(),
-            payment.date.to_iso(),
-            json(payment)
-        ])?;
-    }
-    let mut statement = transaction.prepare_cached(
-        "INSERT OR REPLACE INTO batches (idx, tid, batch_number, date, json)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for (index, tid, batch) in &rows.batches {
-        statement.execute(params![
-            index,
-            &**tid,
-            batch.number,
-            batch.date.to_iso(),
-            json(batch)
-        ])?;
-    }
-    let mut statement = transaction.prepare_cached(
-        "INSERT INTO refresh_tokens (token, json) VALUES (?1, ?2)
-         ON CONFLICT (token) DO UPDATE SET json = excluded.json",
-    )?;
-    for (token, record) in &rows.refresh_put {
-        statement.execute(params![&**token, json(record)])?;
-    }
-    let mut statement =
-        transaction.prepare_cached("DELETE FROM refresh_tokens WHERE token = ?1")?;
-    for token in &rows.refresh_removed {
-        statement.execute(params![&**token])?;
-    }
-    let mut statement =
-        transaction.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
-    statement.execute(params!["store", json(&rows.meta)])?;
-    statement.execute(params!["clock", json(&job.clock)])?;
-    Ok(())
-}
-
-/// The writer: takes every job that queued up while the previous commit ran, commits them as
-/// one transaction, publishes the last one's number.
-fn write_loop(
-    mut connection: Connection,
-    jobs: mpsc::Receiver<Job>,
-    progress: tokio::sync::watch::Sender<Progress>,
-) {
-    /// A group never grows beyond this many operations (bounds the transaction's size).
-    const GROUP: usize = 4_096;
-    while let Ok(first) = jobs.recv() {
-        let mut group = vec![first];
-        while group.len() < GROUP {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        let last = group.last().map_or(0, |job| job.seq);
-        let outcome = connection.transaction().and_then(|transaction| {
-            for job in &group {
-                apply(&transaction, job)?;
-            }
-            transaction.commit()
-        });
-        progress.send_modify(|progress| match outcome {
-            Ok(()) => progress.committed = last,
-            Err(error) => {
-                tracing::error!(%error, "the data dir's database refused a commit");
-                progress.failed = Some((last, error.to_string()));
-            }
-        });
-    }
 }
 
 impl DataDir {

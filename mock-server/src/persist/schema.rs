@@ -36,6 +36,26 @@ const MIGRATIONS: &[Migration] = &[
     // 2: task and transaction ids in the rows' JSON as UUID text, not 128-bit numbers (which
     // tools reading numbers as doubles corrupt).
     Migration::Rust(ids_as_text),
+    // 3: no index on the random ids (task, transaction, amsID): each insert touched a random
+    // page of each, so every group commit rewrote dozens of pages for a few rows. The mock
+    // keeps ids unique itself (a restore checks it); a query by id scans, which at a mock's
+    // sizes takes milliseconds.
+    Migration::Sql(
+        "CREATE TABLE tasks_3 (idx INTEGER PRIMARY KEY, task_id TEXT NOT NULL, tid TEXT NOT NULL,
+                         state TEXT NOT NULL, created TEXT NOT NULL, json TEXT NOT NULL);
+     INSERT INTO tasks_3 SELECT idx, task_id, tid, state, created, json FROM tasks;
+     DROP TABLE tasks;
+     ALTER TABLE tasks_3 RENAME TO tasks;
+     CREATE TABLE transactions_3 (idx INTEGER PRIMARY KEY, transaction_id TEXT NOT NULL,
+                         ams_id TEXT NOT NULL, tid TEXT NOT NULL, type TEXT NOT NULL,
+                         result TEXT NOT NULL, total_amount INTEGER NOT NULL,
+                         currency TEXT NOT NULL, reference TEXT, date TEXT NOT NULL,
+                         json TEXT NOT NULL);
+     INSERT INTO transactions_3 SELECT idx, transaction_id, ams_id, tid, type, result,
+                         total_amount, currency, reference, date, json FROM transactions;
+     DROP TABLE transactions;
+     ALTER TABLE transactions_3 RENAME TO transactions;",
+    ),
 ];
 
 /// Migration 2: each task's and transaction's `id` from its UUID column.
