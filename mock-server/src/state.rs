@@ -510,13 +510,15 @@ impl AppState {
         {
             let mut store = self.store();
             let clock = self.inner.clock.as_ref();
-            clock.advance(exported_at.0 - clock.now().0);
+            let now = clock.now().max(exported_at);
             let fresh = Store::restore(
                 Arc::clone(&config.fixtures),
                 |name| config.scenario_named(name),
                 file.into_stored(),
-                clock.now(),
+                now,
             )?;
+            // Only once the file is known to fit: a refused one leaves the clock too.
+            clock.advance(now.0 - clock.now().0);
             #[cfg(feature = "durable")]
             let fresh = {
                 let mut fresh = fresh;

@@ -105,6 +105,7 @@ async fn a_file_that_does_not_fit_is_refused_by_name_and_changes_nothing() {
     let target = Mock::new();
     let token = target.token(JAN, Some("999888")).await;
     target.pay(&token, 500).await;
+    target.advance(60);
     let before = export(&target).await.body;
 
     let mut wrong_terminal = good.clone();
@@ -119,6 +120,8 @@ async fn a_file_that_does_not_fit_is_refused_by_name_and_changes_nothing() {
     bad_now["now"] = json!("yesterday");
     let mut far_future = good.clone();
     far_future["transactions"][2]["date"] = json!(i64::MAX);
+    let mut bad_position = good.clone();
+    bad_position["meta"]["ids_position"] = json!("many");
     let mut unknown = good.clone();
     unknown["secrets"] = json!([]);
     let cases = [
@@ -135,6 +138,10 @@ async fn a_file_that_does_not_fit_is_refused_by_name_and_changes_nothing() {
         (
             far_future,
             "transaction 2 has a `date` outside the years 1–9999",
+        ),
+        (
+            bad_position,
+            "a stored generator position does not read back",
         ),
         (unknown, "unknown field `secrets`"),
     ];
