@@ -2,7 +2,8 @@
 # Installs the built wheel into a fresh virtual environment, as a Python user would, then: the
 # binary is on the venv's PATH and runs a payment + verify (dist/smoke.sh); the example
 # integration (examples/python) passes under the pytest plugin with --gptom-verify and writes its
-# contract JUnit report; and a test whose client polls too fast is failed by --gptom-verify.
+# contract JUnit report; and a test whose client polls too fast is failed by --gptom-verify, its
+# state kept by --gptom-state-dir and imported into a new mock.
 #
 #   bash dist/build.sh && bash dist/wheel.sh && bash dist/wheel-smoke.sh
 set -euo pipefail
@@ -45,9 +46,21 @@ from pos import Pos
 def test_a_poller_that_hammers_the_api(gptom_mock):
     Pos(gptom_mock.url, sleep=lambda s: gptom_mock.advance(s), poll_interval=0.01).pay(1000)
 PY
-if python -m pytest -q -p no:cacheprovider --gptom-verify test_hasty.py > hasty.log 2>&1; then
+if python -m pytest -q -p no:cacheprovider --gptom-verify --gptom-state-dir="$PLACE/states" test_hasty.py > hasty.log 2>&1; then
   echo "--gptom-verify let a client that polls every 10 ms pass" >&2; cat hasty.log >&2; exit 1
 fi
 grep -q "broke GP tom's protocol" hasty.log && grep -q "poll-interval" hasty.log
+# The failed test's state was kept, and a mock takes it back.
+python - "$PLACE/states" <<'PY'
+import json, os, sys
+from gptom_mock import GptomMock
+[name] = os.listdir(sys.argv[1])
+state = json.load(open(os.path.join(sys.argv[1], name)))
+assert state["format"] == "gptom-mock-state" and len(state["transactions"]) == 1, state.keys()
+with GptomMock.start() as mock:
+    assert mock.import_state(state)["transactions"] == 1
+    assert mock.export_state()["transactions"] == state["transactions"]
+print(f"== --gptom-state-dir kept the failed test's state ({name}); a new mock imported it")
+PY
 python -m pytest -q -p no:cacheprovider test_hasty.py > /dev/null   # without the flag it passes
 echo "== --gptom-verify fails a test whose client polls every 10 ms (poll-interval), and only with the flag"

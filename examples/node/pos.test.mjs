@@ -51,3 +51,17 @@ test("verify catches a poller that hammers the API", async () => {
   assert.equal(verdict.passed, false);
   assert.ok(verdict.rules.some((rule) => rule.id === "poll-interval" && rule.outcome === "failed"));
 });
+
+test("a payment's state moves to another mock (attach it to a bug report)", async () => {
+  const sale = await pos().pay(1250);
+  const state = await mock.exportState();
+  assert.equal(state.format, "gptom-mock-state");
+  const other = await startGptomMock();
+  try {
+    assert.equal((await other.importState(state)).transactions, state.transactions.length);
+    const moved = (await other.exportState()).transactions.map((t) => t.id);
+    assert.ok(moved.includes(sale.transaction.transactionId));
+  } finally {
+    await other.stop();
+  }
+});

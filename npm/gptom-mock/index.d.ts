@@ -45,6 +45,10 @@ export interface GptomMock {
   verifyText(): Promise<string>;
   coverage(scope?: { client?: string; terminal?: string }): Promise<Coverage>;
   coverageText(): Promise<string>;
+  /** The whole state, as `gptom-mock state export` writes it (no secrets). */
+  exportState(): Promise<Record<string, unknown>>;
+  /** Replaces the state with an exported one (an object or its JSON text). */
+  importState(state: Record<string, unknown> | string): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 // startGptomMock(): one gptom-mock process on a free loopback port, for node's test runner, Jest
 // or Vitest. Resolves once the mock answers; returns { url, reset, advance, useScenario,
-// clearScenario, requests, verify, coverage, stop }.
+// clearScenario, requests, verify, coverage, exportState, importState, stop }.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -108,6 +108,13 @@ export async function startGptomMock({ seed, scenarios = [], args = [], timeoutM
     },
     /** The coverage report as text, as `gptom-mock coverage` prints it. */
     coverageText: () => call("GET", "/__mock/coverage?format=text"),
+    /**
+     * The whole state (terminals, tasks, transactions, batches, virtual time; no secrets), as
+     * `gptom-mock state export` writes it: save it with a bug report.
+     */
+    exportState: () => json("GET", "/__mock/state/export"),
+    /** Replaces the state with an exported one; one that does not fit rejects and changes nothing. */
+    importState: (state) => json("POST", "/__mock/state/import", state),
     /** Stops the process; in-flight requests finish first. */
     stop: async () => {
       if (exited === null) {

@@ -155,6 +155,17 @@ class GptomMock:
         """The coverage report as text, the way ``gptom-mock coverage`` prints it."""
         return self._call("GET", "/__mock/coverage?format=text", raw=True).decode()
 
+    def export_state(self) -> Dict[str, Any]:
+        """The mock's whole state (terminals, tasks, transactions, batches, virtual time; no
+        secrets) as ``gptom-mock state export`` writes it: save it with a bug report."""
+        return self._call("GET", "/__mock/state/export")
+
+    def import_state(self, state: Any) -> Dict[str, Any]:
+        """Replaces the mock's state with an exported one (a dict, or the file's bytes); a state
+        that does not fit raises and changes nothing. Clients need new tokens afterwards."""
+        body = state if isinstance(state, bytes) else json.dumps(state).encode()
+        return self._call("POST", "/__mock/state/import", body)
+
     # -- lifetime ----------------------------------------------------------------------------
 
     def stop(self) -> None:

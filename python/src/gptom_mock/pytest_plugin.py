@@ -10,11 +10,16 @@ Options:
   protocol, with the broken rules in the failure (opt-in; ``GPTOM_VERIFY=1`` does the same).
 - ``--gptom-junit=PATH``: every such test's contract verdict as JUnit XML, one test suite per test.
 - ``--gptom-scenario=NAME``: the scenario each test starts from (default: GP tom's test amounts).
+- ``--gptom-state-dir=DIR``: the mock's whole state of each failed test, as ``DIR/<test>.json``
+  (``GPTOM_STATE_DIR`` does the same): attach it to the bug report; ``gptom-mock state import``
+  puts it into a mock again.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import xml.etree.ElementTree as ElementTree
 from typing import Iterator, List
 
@@ -38,6 +43,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         default=None,
         help="write each test's GP tom contract verdict as JUnit XML to PATH",
+    )
+    group.addoption(
+        "--gptom-state-dir",
+        metavar="DIR",
+        default=os.environ.get("GPTOM_STATE_DIR") or None,
+        help="write the mock's state of each failed test to DIR/<test>.json (gptom-mock state import reads it)",
     )
     group.addoption(
         "--gptom-scenario",
@@ -103,6 +114,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             report.longrepr = (
                 "the client broke GP tom's protocol (gptom-mock verify):\n" + mock.verify_text()
             )
+    state_dir = config.getoption("gptom_state_dir")
+    if report.failed and state_dir:
+        os.makedirs(state_dir, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_") + ".json"
+        path = os.path.join(state_dir, name)
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(mock.export_state(), file, indent=2)
+        report.sections.append(("gptom-mock state", f"the mock's state is in {path} (into a running mock: gptom-mock state import {path} --url URL)"))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
