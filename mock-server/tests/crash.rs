@@ -171,10 +171,12 @@ async fn client(base: String, seat: usize, seed: u64, told: Arc<Mutex<Told>>) {
         return;
     };
     loop {
+        // 1122 is GP tom's test amount for a decline; the others are clear of its test amounts
+        // (1111–1124: 1123 holds the terminal for two minutes, as a real timeout would).
         let amount = if rng.random_bool(0.2) {
             1122
         } else {
-            rng.random_range(100..5_000)
+            rng.random_range(1_200..5_000)
         };
         let sale = json!({"transactionType": "SALE", "amount": amount,
                           "currencyCode": currency, "paymentMethod": "CARD"});
@@ -403,8 +405,9 @@ async fn every_acknowledged_payment_storno_and_batch_survives_kill_9() {
         started.elapsed().as_secs_f64()
     );
     assert!(
-        told.transactions.len() >= rounds,
-        "the load made too few payments to mean anything"
+        told.transactions.len() >= 20 * rounds,
+        "the load made too few payments to mean anything: {} in {rounds} rounds",
+        told.transactions.len()
     );
     let _ = std::fs::remove_dir_all(&scratch);
 }
