@@ -225,24 +225,29 @@ INPROC_OUT="$("$DRIVER" inproc "$INPROC")"
 
 # ---------------------------------------------------------------- table
 m() { echo "${FIG[$1]:-}" | tr ' ' '\n' | grep -v '^$' | median; }
+# The spread of the rounds behind a median, " (lowest–highest)", or nothing for one round.
+range() { sort -g | awk 'NR==1 {lo=$1} {hi=$1} END { if (NR>1) printf " (%s–%s)", lo, hi }'; }
+ms() { echo "$(m "$1")$(echo "${FIG[$1]:-}" | tr ' ' '\n' | grep -v '^$' | range)"; } # median (spread)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0>0 && a!="-") printf "%.2f", a/b; else printf "-" }'; }
 # The median of per-round ratios: each round measures ours and the peer back to back, so a slow
 # minute of a shared machine slows both and cancels out of that round's ratio.
-paired_of() { # paired_of A B METRIC: the median over rounds of A's figure ÷ B's
-  paste -d' ' <(echo "${FIG[$1.$3]:-}" | tr ' ' '\n' | grep -v '^$') <(echo "${FIG[$2.$3]:-}" | tr ' ' '\n' | grep -v '^$') \
-    | awk '$2>0 {printf "%.4f\n", $1/$2}' | median | awk '{ if ($1=="-") print "-"; else printf "%.2f", $1 }'
+paired_of() { # paired_of A B METRIC: the median over rounds of A's figure ÷ B's, with their spread
+  local ratios
+  ratios="$(paste -d' ' <(echo "${FIG[$1.$3]:-}" | tr ' ' '\n' | grep -v '^$') <(echo "${FIG[$2.$3]:-}" | tr ' ' '\n' | grep -v '^$') \
+    | awk '$2>0 {printf "%.2f\n", $1/$2}')"
+  echo "$(median <<<"$ratios" | awk '{ if ($1=="-") print "-"; else printf "%.2f", $1 }')$(grep -v '^$' <<<"$ratios" | range)"
 }
 paired() { paired_of ours "$2" "$1"; } # paired METRIC PEER
 {
   echo "# gptom-mock benchmark"
   echo
-  echo "$(date -u +%Y-%m-%d) · $(nproc) cores · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) · load generator $( ((USE_WRK)) && echo "wrk -t1 -c$CONC" || echo "driver (reqwest) c$CONC") · ${DURATION}s per load · medians of $ROUNDS alternating rounds (startup: $STARTUP_ROUNDS)"
+  echo "$(date -u +%Y-%m-%d) · $(nproc) cores · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) · load generator $( ((USE_WRK)) && echo "wrk -t1 -c$CONC" || echo "driver (reqwest) c$CONC") · ${DURATION}s per load · medians of $ROUNDS alternating rounds (startup: $STARTUP_ROUNDS), the rounds' spread in brackets"
   echo
   echo "| server | startup ms | GET rps | GET p50 ms | GET p99 ms | POST rps | POST p50 ms | POST p99 ms | RSS idle MiB | RSS after GET | RSS after POST |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
   for name in $SERVERS; do
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f |\n' "$name" "$(m "$name.startup")" "$(m "$name.get_rps")" "$(m "$name.get_p50")" "$(m "$name.get_p99")" \
-      "$(m "$name.post_rps")" "$(m "$name.post_p50")" "$(m "$name.post_p99")" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f |\n' "$name" "$(m "$name.startup")" "$(ms "$name.get_rps")" "$(m "$name.get_p50")" "$(m "$name.get_p99")" \
+      "$(ms "$name.post_rps")" "$(m "$name.post_p50")" "$(m "$name.post_p99")" \
       "$(awk -v k="${FIG[$name.rss_idle]}" 'BEGIN{print k/1024}')" "$(awk -v k="${FIG[$name.rss_get]}" 'BEGIN{print k/1024}')" "$(awk -v k="${FIG[$name.rss_post]}" 'BEGIN{print k/1024}')"
   done
   echo
