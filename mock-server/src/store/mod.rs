@@ -29,11 +29,13 @@ mod grants;
 mod ledger;
 mod persisted;
 mod queue;
+mod restore;
 mod state_file;
 mod views;
 
 pub use grants::{OAuthFailure, TokenGrant, TokenParams};
-pub use persisted::{Meta, RestoreError, Rows, Stored};
+pub use persisted::{Meta, Rows, Stored};
+pub use restore::RestoreError;
 pub use state_file::{ImportError, STATE_FORMAT, STATE_VERSION, StateFile};
 
 /// Mixed into the seed for the fault-chance generator, so it never repeats the id sequence.

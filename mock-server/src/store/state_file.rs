@@ -15,7 +15,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use super::persisted::{Meta, RestoreError, Stored};
+use super::persisted::{Meta, Stored};
+use super::restore::RestoreError;
 use crate::clock::{ClockMode, Millis};
 use crate::domain::batch::Batch;
 use crate::domain::task::Task;
@@ -92,12 +93,12 @@ impl StateFile {
     /// The virtual time it was exported at.
     pub fn virtual_now(&self) -> Result<Millis, ImportError> {
         Millis::parse_iso(&self.now)
-            .filter(|now| super::persisted::plausible(*now))
+            .filter(|now| super::restore::plausible(*now))
             .ok_or_else(|| ImportError::Now(self.now.clone()))
     }
 
     fn stored_ref_check(&self) -> Result<(), RestoreError> {
-        super::persisted::check_references(
+        super::restore::check_references(
             self.terminals.iter(),
             self.tasks.iter(),
             self.transactions.iter(),

@@ -11,6 +11,10 @@ use crate::journal::{DEFAULT_CAPACITY, Journal};
 use crate::scenario::Scenario;
 use crate::store::Store;
 
+mod transfer;
+
+pub use transfer::{Imported, read_state_file};
+
 /// The largest request body accepted (413 above).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
@@ -465,99 +469,30 @@ impl AppState {
         {
             let mut store = self.store();
             let fresh = store.reset(now);
-            #[cfg(feature = "durable")]
-            let fresh = {
-                let mut fresh = fresh;
-                if let Some(data_dir) = &self.inner.data_dir {
-                    fresh.track_changes(true);
-                    // Under the lock: the emptied database comes before anything after the reset.
-                    let seq = data_dir.submit(fresh.all_rows(), stamp(self.inner.clock.as_ref()));
-                    let _ = PENDING.try_with(|pending| pending.set(seq));
-                }
-                fresh
-            };
-            *store = fresh;
+            self.replace_store(&mut store, fresh);
         }
         self.journal().clear();
     }
-}
 
-impl AppState {
-    /// The whole state as a state file (`GET /__mock/state/export`, `gptom-mock state export`).
-    #[must_use]
-    pub fn export(&self) -> crate::store::StateFile {
-        let store = self.store();
-        store.export(self.now(), self.inner.clock.mode())
-    }
-
-    /// Replaces the whole state with `file`'s, checked whole first (a refused file changes
-    /// nothing). The clock moves forward to the file's time (never back: a state exported from
-    /// a running clock has aged by the time since); the journal is cleared and earlier refresh
-    /// tokens are gone, as after a reset. With a data dir the database is rewritten, and the
-    /// answer waits for it.
-    pub fn import(
-        &self,
-        file: crate::store::StateFile,
-    ) -> Result<Imported, crate::store::ImportError> {
-        let exported_at = file.virtual_now()?;
-        let config = &self.inner.config;
-        let imported = Imported {
-            terminals: file.terminals.len(),
-            tasks: file.tasks.len(),
-            transactions: file.transactions.len(),
-            batches: file.batches.len(),
+    /// Puts `fresh` in the place of the locked store (a reset, an import). With a data dir the
+    /// database is rewritten with it first, under the lock, so nothing after comes before it,
+    /// and the request answers once that is on disk.
+    fn replace_store(&self, store: &mut StoreGuard<'_>, fresh: Store) {
+        #[cfg(feature = "durable")]
+        let fresh = {
+            let mut fresh = fresh;
+            if let Some(data_dir) = &self.inner.data_dir {
+                fresh.track_changes(true);
+                let seq = data_dir.submit(fresh.all_rows(), stamp(self.inner.clock.as_ref()));
+                let _ = PENDING.try_with(|pending| pending.set(seq));
+            }
+            fresh
         };
-        {
-            let mut store = self.store();
-            let clock = self.inner.clock.as_ref();
-            let now = clock.now().max(exported_at);
-            let fresh = Store::restore(
-                Arc::clone(&config.fixtures),
-                |name| config.scenario_named(name),
-                file.into_stored(),
-                now,
-            )?;
-            // Only once the file is known to fit: a refused one leaves the clock too.
-            clock.advance(now.0 - clock.now().0);
-            #[cfg(feature = "durable")]
-            let fresh = {
-                let mut fresh = fresh;
-                if let Some(data_dir) = &self.inner.data_dir {
-                    fresh.track_changes(true);
-                    // Under the lock, as a reset: nothing after the import comes before it.
-                    let seq = data_dir.submit(fresh.all_rows(), stamp(clock));
-                    let _ = PENDING.try_with(|pending| pending.set(seq));
-                }
-                fresh
-            };
-            *store = fresh;
-            self.inner
-                .faults_active
-                .store(store.has_faults(), std::sync::atomic::Ordering::Relaxed);
-        }
-        self.journal().clear();
-        Ok(imported)
+        **store = fresh;
+        self.inner
+            .faults_active
+            .store(store.has_faults(), std::sync::atomic::Ordering::Relaxed);
     }
-}
-
-/// Reads a state file (`gptom-mock state export`'s JSON) and checks it whole.
-pub fn read_state_file(bytes: &[u8]) -> Result<crate::store::StateFile, crate::store::ImportError> {
-    serde_json::from_slice::<crate::store::StateFile>(bytes)
-        .map_err(|error| crate::store::ImportError::Shape(error.to_string()))?
-        .checked()
-}
-
-/// How much an import brought.
-#[derive(Clone, Copy, Debug, serde::Serialize)]
-pub struct Imported {
-    /// Terminals.
-    pub terminals: usize,
-    /// Tasks.
-    pub tasks: usize,
-    /// Transactions.
-    pub transactions: usize,
-    /// Closed batches.
-    pub batches: usize,
 }
 
 tokio::task_local! {

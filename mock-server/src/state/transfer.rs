@@ -1,0 +1,74 @@
+//! A whole state in and out of a running mock (`/__mock/state/export` and `/import`,
+//! `gptom-mock state export|import --url`).
+//!
+//! Invariant: an import replaces the store only once the file is known to fit; a refused one
+//! leaves the store, the clock and the journal as they were.
+
+use std::sync::Arc;
+
+use super::AppState;
+use crate::store::Store;
+
+impl AppState {
+    /// The whole state as a state file (`GET /__mock/state/export`, `gptom-mock state export`).
+    #[must_use]
+    pub fn export(&self) -> crate::store::StateFile {
+        let store = self.store();
+        store.export(self.now(), self.inner.clock.mode())
+    }
+
+    /// Replaces the whole state with `file`'s, checked whole first (a refused file changes
+    /// nothing). The clock moves forward to the file's time (never back: a state exported from
+    /// a running clock has aged by the time since); the journal is cleared and earlier refresh
+    /// tokens are gone, as after a reset. With a data dir the database is rewritten, and the
+    /// answer waits for it.
+    pub fn import(
+        &self,
+        file: crate::store::StateFile,
+    ) -> Result<Imported, crate::store::ImportError> {
+        let exported_at = file.virtual_now()?;
+        let config = &self.inner.config;
+        let imported = Imported {
+            terminals: file.terminals.len(),
+            tasks: file.tasks.len(),
+            transactions: file.transactions.len(),
+            batches: file.batches.len(),
+        };
+        {
+            let mut store = self.store();
+            let clock = self.inner.clock.as_ref();
+            let now = clock.now().max(exported_at);
+            let fresh = Store::restore(
+                Arc::clone(&config.fixtures),
+                |name| config.scenario_named(name),
+                file.into_stored(),
+                now,
+            )?;
+            // Only once the file is known to fit: a refused one leaves the clock too.
+            clock.advance(now.0 - clock.now().0);
+            self.replace_store(&mut store, fresh);
+        }
+        self.journal().clear();
+        Ok(imported)
+    }
+}
+
+/// Reads a state file (`gptom-mock state export`'s JSON) and checks it whole.
+pub fn read_state_file(bytes: &[u8]) -> Result<crate::store::StateFile, crate::store::ImportError> {
+    serde_json::from_slice::<crate::store::StateFile>(bytes)
+        .map_err(|error| crate::store::ImportError::Shape(error.to_string()))?
+        .checked()
+}
+
+/// How much an import brought.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Imported {
+    /// Terminals.
+    pub terminals: usize,
+    /// Tasks.
+    pub tasks: usize,
+    /// Transactions.
+    pub transactions: usize,
+    /// Closed batches.
+    pub batches: usize,
+}
