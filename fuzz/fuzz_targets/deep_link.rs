@@ -6,7 +6,8 @@
 use std::sync::{Arc, LazyLock};
 
 use gptom_mock::{AppState, ManualClock, MockConfig};
-use gptom_mock::domain::deeplink::parse_deep_link;
+use gptom_mock::wire::app_answer::open;
+use gptom_mock::wire::deeplink::parse_deep_link;
 use libfuzzer_sys::fuzz_target;
 
 /// The embedded fixtures, parsed once; every input gets a fresh mock of its own.
@@ -24,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let state = AppState::new(CONFIG.clone(), Arc::new(ManualClock::default()));
     let now = state.now();
-    let answer = state.store().handle_deep_link(&link, now);
+    let answer = open(&mut state.store(), &link, now);
     assert!(matches!(answer.status, "COMPLETED" | "CANCELLED" | "ERROR"));
     let pairs = answer.query_pairs();
     assert_eq!(pairs[0].0, "status");

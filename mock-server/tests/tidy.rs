@@ -328,7 +328,11 @@ fn each_layer_names_only_the_layers_below_it() {
             "store",
             &["domain", "scenario", "clock", "fixtures", "schema"],
         ),
-        ("wire", &["domain", "clock", "schema"]),
+        // The wire reads links and bodies into domain values and renders the store's views.
+        (
+            "wire",
+            &["domain", "scenario", "store", "clock", "fixtures", "schema"],
+        ),
         ("journal", &["domain", "clock"]),
         (
             "verify",
@@ -456,6 +460,44 @@ fn the_store_never_builds_json() {
         .map(|(module, _)| name(module))
         .collect();
     assert!(found.is_empty(), "serde_json in the store: {found:?}");
+}
+
+#[test]
+fn the_domain_never_names_serde_json() {
+    // GP tom's model as values: JSON is read and written above it (`wire/`, the store's views).
+    let crate_ = Crate::read(&crate_src("src"));
+    let found: Vec<String> = crate_
+        .files
+        .iter()
+        .filter(|(module, code)| {
+            matches!(layer(module), "domain" | "scenario") && code.contains("serde_json")
+        })
+        .map(|(module, _)| name(module))
+        .collect();
+    assert!(found.is_empty(), "serde_json below the store: {found:?}");
+}
+
+#[test]
+fn deep_links_are_read_and_answered_only_in_the_wire() {
+    // The store carries out typed commands (`domain::app`); only `wire/` knows a link's
+    // parameter names and the SDK's answer shapes, and only the route calls it.
+    let graph = Crate::read(&crate_src("src")).graph();
+    let link_modules = ["wire/deeplink", "wire/app_answer"];
+    let mut found = Vec::new();
+    for (module, targets) in &graph {
+        if matches!(layer(module), "wire") || name(module) == "routes/app2app" {
+            continue;
+        }
+        for target in targets {
+            if link_modules.contains(&name(target).as_str()) {
+                found.push(format!("{} names {}", name(module), name(target)));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "deep links read outside the wire: {found:?}"
+    );
 }
 
 #[test]

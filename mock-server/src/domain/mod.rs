@@ -1,11 +1,10 @@
 //! Pure domain logic: terminals, tasks, transactions, tokens, batches, storno rules.
 //! No axum, no IO, no clock: `now` is always a parameter.
 
-pub mod app_answer;
+pub mod app;
 pub mod batch;
 pub mod card;
 pub mod chunked;
-pub mod deeplink;
 pub mod ids;
 pub mod plan;
 pub mod refusal;

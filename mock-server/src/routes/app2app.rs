@@ -8,11 +8,11 @@ use serde::Serialize;
 
 use super::answer::JournalTag;
 use super::extract::RequestTime;
-use crate::domain::app_answer::AppAnswer;
-use crate::domain::deeplink::{append_to_redirect, parse_deep_link};
 use crate::domain::request::FieldError;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
+use crate::wire::app_answer::{AppAnswer, open};
+use crate::wire::deeplink::{append_to_redirect, parse_deep_link};
 
 /// The JSON answer of a deep link.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -57,7 +57,7 @@ pub async fn open_deep_link(
         })?;
     let link = parse_deep_link(&url)
         .map_err(|error| ApiError::fields(vec![FieldError::new("url", error.0)]))?;
-    let answer = state.store().handle_deep_link(&link, now);
+    let answer = open(&mut state.store(), &link, now);
     let redirect = link
         .redirect_url
         .as_deref()

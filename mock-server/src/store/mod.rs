@@ -33,6 +33,7 @@ mod restore;
 mod state_file;
 mod views;
 
+pub use app::{AppTaskView, BatchView, ReceiptView, SessionView};
 pub use grants::{OAuthFailure, TokenGrant, TokenParams};
 pub use persisted::{Meta, Rows, Stored};
 pub use restore::RestoreError;

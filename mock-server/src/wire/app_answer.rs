@@ -1,0 +1,615 @@
+//! What GP tom's app answers a deep link with, in the shapes of GP tom's iOS SDK (spec §2.2):
+//! `receipt` is the SDK's `TransactionData`, `batch` its `Batch`, `appStatus` its `AppStatus`,
+//! `code` a `RefusalCode` word and `error` a `DeeplinkError` word.
+//!
+//! Invariant: every key and type here is one the SDK decodes (strings where it wants strings,
+//! numbers in major units where it wants `Decimal`, ISO dates with fractional seconds, enum
+//! words from its sets); `harness/tests/contract/sdk.rs` decodes every redirect with the SDK's
+//! rules and fails on anything rejected or dropped.
+
+use serde::Serialize;
+
+use super::deeplink::{DeepLink, LinkNotice, read_command, redirect_json};
+use crate::clock::Millis;
+use crate::domain::app::{AppError, AppOutcome};
+use crate::domain::batch::Totals;
+use crate::domain::card::{Card, CardBrand};
+use crate::domain::ids::format_uuid;
+use crate::domain::refusal::Refusal;
+use crate::domain::request::{FieldError, PaymentMethod};
+use crate::domain::task::TaskState;
+use crate::scenario::{MastercardSpelling, PaymentResult};
+use crate::store::{BatchView, ReceiptView, SessionView, Store};
+
+/// Opens one deep link on the store at `now`, as GP tom's app would: reads it, carries it out,
+/// answers in the SDK's shapes. What the app ignored or guessed in the link is always reported;
+/// what it ignored in the operation's parameters only when it carried the operation out.
+pub fn open(store: &mut Store, link: &DeepLink, now: Millis) -> AppAnswer {
+    let (command, reading) = read_command(link);
+    let outcome = store.run_app_command(command, now);
+    let mut notices = link.notices.clone();
+    if !matches!(outcome, AppOutcome::Refused(_)) {
+        notices.extend(reading);
+    }
+    let mut answer = render(store, outcome);
+    answer.notices = notices;
+    answer.terminal = store
+        .app_terminal()
+        .map(|terminal| terminal.tid.to_string());
+    answer
+}
+
+/// What the app did, in the SDK's shapes.
+fn render(store: &Store, outcome: AppOutcome) -> AppAnswer {
+    match outcome {
+        AppOutcome::Refused(refusal) => AppAnswer::error(refusal.error, refusal.problems),
+        AppOutcome::Completed => AppAnswer::completed(),
+        AppOutcome::Task(task) => {
+            let view = store.app_task_view(task);
+            let (status, error) = match view.state {
+                TaskState::Completed => ("COMPLETED", None),
+                TaskState::Canceled => (view.canceled_spelling, None),
+                _ => (
+                    "ERROR",
+                    Some(
+                        view.error_code
+                            .map_or(AppError::Failed, AppError::for_task_error),
+                    ),
+                ),
+            };
+            let receipt = view.transaction.map(|index| store.receipt_view(index));
+            AppAnswer {
+                status,
+                code: receipt.map(|receipt| receipt.transaction.refusal),
+                error,
+                receipt: receipt.map(receipt_of),
+                ..AppAnswer::default()
+            }
+        }
+        AppOutcome::Transaction(index) => {
+            let receipt = store.receipt_view(index);
+            AppAnswer {
+                code: Some(receipt.transaction.refusal),
+                receipt: Some(receipt_of(receipt)),
+                ..AppAnswer::completed()
+            }
+        }
+        AppOutcome::BatchClosed(index) => AppAnswer {
+            batch: index.map(|index| batch_report(store.closed_batch_view(index))),
+            ..AppAnswer::completed()
+        },
+        AppOutcome::OpenBatch => AppAnswer {
+            batch: store.open_batch_view().map(batch_report),
+            ..AppAnswer::completed()
+        },
+        AppOutcome::Status => AppAnswer {
+            app_status: Some(AppStatusReport {
+                app_version: env!("CARGO_PKG_VERSION").to_owned(),
+                user_info: store.app_session_view().map(user_info),
+            }),
+            ..AppAnswer::completed()
+        },
+    }
+}
+
+/// The SDK's `CardType` word of a brand: Maestro is a Mastercard product (label `Maestro`).
+fn sdk_card_type(brand: CardBrand, spelling: MastercardSpelling) -> &'static str {
+    match (brand, spelling) {
+        (CardBrand::Visa, _) => "VISA",
+        (CardBrand::Amex, _) => "AMEX",
+        (CardBrand::Mastercard | CardBrand::Maestro, MastercardSpelling::Mastercard) => {
+            "MASTERCARD"
+        }
+        (CardBrand::Mastercard | CardBrand::Maestro, MastercardSpelling::Master) => "MASTER",
+    }
+}
+
+/// A transaction as the SDK's `TransactionData`.
+fn receipt_of(view: ReceiptView<'_>) -> Receipt {
+    let ReceiptView {
+        transaction,
+        terminal,
+        range,
+        reference,
+        mastercard,
+    } = view;
+    let card = transaction.card.as_ref();
+    Receipt {
+        batch_number: transaction.batch_number.to_string(),
+        receipt_number: transaction.receipt_number.to_string(),
+        terminal_id: terminal.tid.to_string(),
+        emv_aid: range.map(|range| range.aid.clone()),
+        emv_app_label: range.map(|range| range.label.clone()),
+        card_number: card.map(Card::masked),
+        transaction_type: transaction.payment_method.as_str(),
+        currency_code: terminal.currency.clone(),
+        amount: decimal(transaction.amount),
+        total_amount: decimal(transaction.total()),
+        tip_amount: decimal(transaction.tip),
+        pin_ok: card.map(|card| card.pin_ok),
+        authorization_code: transaction
+            .authorization_code
+            .map(|code| String::from_utf8_lossy(&code).into_owned()),
+        sequence_number: format!("{:09}", transaction.sequence_number),
+        date: transaction.date.to_iso(),
+        card_type: range.map(|range| sdk_card_type(range.brand, mastercard)),
+        reference_number: reference.map(str::to_owned),
+        transaction_id: (transaction.result != PaymentResult::Cancelled)
+            .then(|| format_uuid(transaction.id)),
+        result: if transaction.result == PaymentResult::Accepted {
+            0
+        } else {
+            -1
+        },
+        card_entry_mode: card.map(|card| card.entry_mode.as_str()),
+        merchant_id: terminal.merchant_id.clone(),
+        ams_id: transaction.ams_id.to_string(),
+    }
+}
+
+fn totals_report(totals: Totals) -> TotalsReport {
+    TotalsReport {
+        sale_amount: major_units(totals.sale_amount),
+        sale_count: totals.sale_count,
+        void_amount: major_units(totals.void_amount),
+        void_count: totals.void_count,
+        total_amount: major_units(totals.total_amount),
+        total_count: totals.total_count,
+    }
+}
+
+/// A batch in the SDK's `Batch` shape; the open batch is the SDK's pseudo-batch `OPEN`, without
+/// number and date.
+fn batch_report(view: BatchView<'_>) -> BatchReport {
+    let BatchView {
+        totals,
+        terminal,
+        closed,
+        previous_batch_date,
+    } = view;
+    let number = closed.map(|(number, _)| number);
+    let number_text = number.map_or_else(|| "OPEN".to_owned(), |number| number.to_string());
+    let part = |method: PaymentMethod| {
+        let totals = totals.of(method);
+        let always = matches!(method, PaymentMethod::Card | PaymentMethod::Cash);
+        (always || totals.total_count > 0).then(|| SubBatchReport {
+            close_batch_number: number_text.clone(),
+            totals: totals_report(totals),
+        })
+    };
+    BatchReport {
+        ams_id: number.map_or_else(
+            || "OPEN".to_owned(),
+            |number| format!("{}{number:06}", terminal.tid),
+        ),
+        batch_number: number.map(|number| number.to_string()),
+        currency: terminal.currency.clone(),
+        date: closed.map(|(_, date)| date.to_iso()),
+        previous_batch_date: previous_batch_date.to_iso(),
+        invalid_count: 0,
+        totals: totals_report(totals.all),
+        // PAYMENT_GATEWAY has no key in the SDK's `SubBatches`: counted in the totals only.
+        sub_batches: SubBatchesReport {
+            card: part(PaymentMethod::Card),
+            cash: part(PaymentMethod::Cash),
+            account_payment: part(PaymentMethod::AccountPayment),
+            blik: part(PaymentMethod::BlikPayment),
+            go_crypto: part(PaymentMethod::GoCrypto),
+        },
+    }
+}
+
+/// The logged-in user as the SDK's `UserInfo`.
+fn user_info(session: SessionView<'_>) -> UserInfoReport {
+    let terminal = session.terminal;
+    // The fixtures hold no IČO; a stable eight-digit number of the merchant stands in.
+    let business_id = format!(
+        "{:08}",
+        crate::domain::ids::parse_digits(&terminal.merchant_id).unwrap_or(0) % 100_000_000
+    );
+    UserInfoReport {
+        client_id: terminal.merchant_id.clone(),
+        email: session.username.to_owned(),
+        vat_id: Some(format!("CZ{business_id}")),
+        business_id,
+        tid: terminal.tid.to_string(),
+        mid: terminal.merchant_id.clone(),
+        tip_enabled: true,
+        printer_available: false,
+        manual_transaction_restricted: false,
+        merchant_location: session.merchant_name.map_or_else(
+            || terminal.name.clone(),
+            |merchant| format!("{merchant}, {}", terminal.name),
+        ),
+    }
+}
+
+/// A payment as the SDK's `TransactionData` (seed 002's field table): every value a string
+/// except `pinOk` and `result`; amounts as decimal strings in major units.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    /// The batch the payment belongs to.
+    pub batch_number: String,
+    /// Receipt number.
+    pub receipt_number: String,
+    /// Terminal.
+    #[serde(rename = "terminalID")]
+    pub terminal_id: String,
+    /// EMV application id (card payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emv_aid: Option<String>,
+    /// EMV application label (card payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emv_app_label: Option<String>,
+    /// Masked PAN (card payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
+    /// The payment method: `CARD`, `CASH`, `ACCOUNT_PAYMENT`, `BLIK_PAYMENT`, …
+    pub transaction_type: &'static str,
+    /// ISO 4217 letters.
+    pub currency_code: String,
+    /// Major units, `"4.35"`.
+    pub amount: String,
+    /// Amount plus tip, major units.
+    pub total_amount: String,
+    /// Major units.
+    pub tip_amount: String,
+    /// PIN verified (card payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pin_ok: Option<bool>,
+    /// Approved card payments only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_code: Option<String>,
+    /// Nine digits, `001000000`.
+    pub sequence_number: String,
+    /// ISO 8601 with milliseconds.
+    pub date: String,
+    /// `VISA`, `MASTERCARD`, `AMEX`, … (card payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_type: Option<&'static str>,
+    /// The reference the caller entered (`originReferenceNum`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_number: Option<String>,
+    /// The payment's id (a processed payment only); the Cloud API's `transactionId`.
+    #[serde(rename = "transactionID", skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// 0 approved, -1 declined or aborted.
+    pub result: i8,
+    /// `CONTACTLESS`, `CHIP`, … (card payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_entry_mode: Option<&'static str>,
+    /// Merchant.
+    #[serde(rename = "merchantID")]
+    pub merchant_id: String,
+    /// GP tom's id of the payment, for `transaction/cancel`.
+    #[serde(rename = "amsID")]
+    pub ams_id: String,
+}
+
+/// The counters the SDK's `Batch` and `SubBatch` share: counts, and amounts as JSON numbers in
+/// major units.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TotalsReport {
+    /// Major units.
+    pub sale_amount: f64,
+    /// Count.
+    pub sale_count: u32,
+    /// Major units.
+    pub void_amount: f64,
+    /// Count.
+    pub void_count: u32,
+    /// Major units.
+    pub total_amount: f64,
+    /// Count.
+    pub total_count: u32,
+}
+
+/// One payment method's part of a batch, as the SDK's `SubBatch`.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubBatchReport {
+    /// The batch number.
+    pub close_batch_number: String,
+    /// Counters.
+    #[serde(flatten)]
+    pub totals: TotalsReport,
+}
+
+/// The SDK's `SubBatches`: keyed by payment method, only its five keys.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SubBatchesReport {
+    /// Card payments.
+    #[serde(rename = "CARD", skip_serializing_if = "Option::is_none")]
+    pub card: Option<SubBatchReport>,
+    /// Cash.
+    #[serde(rename = "CASH", skip_serializing_if = "Option::is_none")]
+    pub cash: Option<SubBatchReport>,
+    /// Account (QR) payments.
+    #[serde(rename = "ACCOUNT_PAYMENT", skip_serializing_if = "Option::is_none")]
+    pub account_payment: Option<SubBatchReport>,
+    /// BLIK.
+    #[serde(rename = "BLIK", skip_serializing_if = "Option::is_none")]
+    pub blik: Option<SubBatchReport>,
+    /// GoCrypto.
+    #[serde(rename = "GO_CRYPTO", skip_serializing_if = "Option::is_none")]
+    pub go_crypto: Option<SubBatchReport>,
+}
+
+/// A batch as the SDK's `Batch`.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchReport {
+    /// GP tom's id of the batch; `OPEN` for the open transactions.
+    pub ams_id: String,
+    /// The batch number (absent for the open batch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_number: Option<String>,
+    /// ISO 4217 letters.
+    pub currency: String,
+    /// When it was closed (absent for the open batch), ISO 8601 with milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// When the batch before it was closed.
+    pub previous_batch_date: String,
+    /// Transactions that could not be counted.
+    pub invalid_count: u32,
+    /// Counters.
+    #[serde(flatten)]
+    pub totals: TotalsReport,
+    /// Per payment method.
+    pub sub_batches: SubBatchesReport,
+}
+
+/// The logged-in user, as the SDK's `UserInfo`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfoReport {
+    /// GP tom's id of the user's client.
+    pub client_id: String,
+    /// Login e-mail.
+    pub email: String,
+    /// Company registration number (IČO).
+    pub business_id: String,
+    /// VAT id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vat_id: Option<String>,
+    /// Terminal.
+    pub tid: String,
+    /// Merchant.
+    pub mid: String,
+    /// Tips switched on.
+    pub tip_enabled: bool,
+    /// A printer is connected.
+    pub printer_available: bool,
+    /// Manual card entry is forbidden.
+    pub manual_transaction_restricted: bool,
+    /// Where the merchant is.
+    pub merchant_location: String,
+}
+
+/// The app's state, as the SDK's `AppStatus`: logged in when `userInfo` is present.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatusReport {
+    /// The app's version.
+    pub app_version: String,
+    /// The logged-in user; absent when nobody is logged in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_info: Option<UserInfoReport>,
+}
+
+/// What the app answers; becomes the query of the redirect.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppAnswer {
+    /// `COMPLETED`, `CANCELLED` (or the scenario's `wire.app_canceled_spelling`) or `ERROR`.
+    #[schema(value_type = crate::schema::AppStatus)]
+    pub status: &'static str,
+    /// The refusal word of the payment (`RefusalCode`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Refusal>)]
+    pub code: Option<Refusal>,
+    /// Why the operation failed (`DeeplinkError`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<AppError>,
+    /// The payment (`TransactionData`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<Receipt>,
+    /// The batch (`Batch`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchReport>,
+    /// The app's state (`AppStatus`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_status: Option<AppStatusReport>,
+    /// Which parameter broke which rule (not part of GP tom's redirect; in the JSON body only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldError>,
+    /// What GP tom's app ignored or guessed in the link (JSON body only; `verify` reports it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<LinkNotice>,
+    /// The terminal concerned.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub terminal: Option<String>,
+}
+
+impl AppAnswer {
+    /// A completed operation with nothing to report.
+    #[must_use]
+    pub fn completed() -> Self {
+        AppAnswer {
+            status: "COMPLETED",
+            ..AppAnswer::default()
+        }
+    }
+
+    /// A failed operation.
+    #[must_use]
+    pub fn error(error: AppError, problems: Vec<FieldError>) -> Self {
+        AppAnswer {
+            status: "ERROR",
+            error: Some(error),
+            problems,
+            ..AppAnswer::default()
+        }
+    }
+
+    /// The query pairs appended to the redirect URL, in a stable order (not yet
+    /// percent-encoded; `deeplink::append_to_redirect` does that).
+    #[must_use]
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![("status", self.status.to_owned())];
+        if let Some(code) = self.code {
+            pairs.push(("code", code.as_str().to_owned()));
+        }
+        if let Some(error) = self.error {
+            pairs.push(("error", error.as_str().to_owned()));
+        }
+        if let Some(receipt) = &self.receipt {
+            pairs.push(("receipt", redirect_value(receipt)));
+        }
+        if let Some(batch) = &self.batch {
+            pairs.push(("batch", redirect_value(batch)));
+        }
+        if let Some(app_status) = &self.app_status {
+            pairs.push(("appStatus", redirect_value(app_status)));
+        }
+        pairs
+    }
+}
+
+/// One of the answer's parts as redirect JSON.
+fn redirect_value<T: Serialize>(value: &T) -> String {
+    // Plain structs of strings and numbers: serialising cannot fail.
+    redirect_json(&serde_json::to_string(value).unwrap_or_default())
+}
+
+/// Minor units as GP tom's app writes them in a receipt: `435` → `"4.35"`.
+#[must_use]
+pub fn decimal(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let minor = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", minor / 100, minor % 100)
+}
+
+/// Minor units as a JSON number in major units, as the SDK's `Amount` (`Decimal`) decodes it:
+/// `9550` → `95.5`.
+#[must_use]
+pub fn major_units(minor: i64) -> f64 {
+    minor as f64 / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Opens `link` on a fresh mock (the app logged in to terminal 999888).
+    fn open_on_fresh_mock(link: &str) -> AppAnswer {
+        let config = crate::state::MockConfig::embedded().expect("embedded fixtures");
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::default());
+        let state = crate::state::AppState::new(config, clock);
+        let link = super::super::deeplink::parse_deep_link(link).expect("a deep link");
+        let now = state.now();
+        open(&mut state.store(), &link, now)
+    }
+
+    #[test]
+    fn parameter_notices_come_with_an_operation_carried_out() {
+        let done = open_on_fresh_mock(
+            "gptom://transaction/create?amount=100&printByPaymentApp=yes&colour=red",
+        );
+        assert_eq!(done.status, "COMPLETED");
+        let noticed: Vec<_> = done.notices.iter().map(|n| n.parameter.as_str()).collect();
+        assert_eq!(noticed, ["colour", "printByPaymentApp"]);
+        assert_eq!(done.terminal.as_deref(), Some("999888"));
+
+        // Refused before acting: the link's own notices, not its parameters'.
+        let refused = open_on_fresh_mock(
+            "gptom://transaction/create?amount=0&printByPaymentApp=yes&colour=red",
+        );
+        assert_eq!(refused.error, Some(AppError::InvalidAmount));
+        let noticed: Vec<_> = refused
+            .notices
+            .iter()
+            .map(|n| n.parameter.as_str())
+            .collect();
+        assert_eq!(noticed, ["colour"]);
+    }
+
+    #[test]
+    fn the_app_decides_in_gp_toms_order() {
+        let unknown = open_on_fresh_mock("gptom://teleport?amount=0");
+        assert_eq!(
+            unknown.error,
+            Some(AppError::UnsupportedTransactionOperationOrType)
+        );
+        let answers = {
+            let config = crate::state::MockConfig::embedded().expect("embedded fixtures");
+            let clock = std::sync::Arc::new(crate::clock::ManualClock::default());
+            let state = crate::state::AppState::new(config, clock);
+            let now = state.now();
+            let run = |link: &str| {
+                let link = super::super::deeplink::parse_deep_link(link).expect("a deep link");
+                open(&mut state.store(), &link, now)
+            };
+            [
+                run("gptom://logout"),
+                // Nobody logged in comes before the broken amount.
+                run("gptom://transaction/create?amount=0"),
+                run("gptom://login?username=nobody"),
+                run("gptom://status"),
+            ]
+        };
+        assert_eq!(answers[0].status, "COMPLETED");
+        assert_eq!(answers[0].terminal, None);
+        assert_eq!(answers[1].error, Some(AppError::UserNotLoggedIn));
+        assert_eq!(answers[2].error, Some(AppError::InvalidCredentials));
+        assert_eq!(answers[2].problems.len(), 1);
+        let status = answers[3].app_status.as_ref().expect("a status");
+        assert!(status.user_info.is_none());
+    }
+
+    #[test]
+    fn decimals_are_written_as_the_app_writes_them() {
+        assert_eq!(decimal(435), "4.35");
+        assert_eq!(decimal(5), "0.05");
+        assert_eq!(decimal(100_000), "1000.00");
+        assert_eq!(decimal(-250), "-2.50");
+        assert_eq!(major_units(9550), 95.5);
+        assert_eq!(
+            serde_json::to_string(&major_units(123_456)).unwrap_or_default(),
+            "1234.56"
+        );
+    }
+
+    #[test]
+    fn maestro_is_a_mastercard_to_the_sdk() {
+        assert_eq!(
+            sdk_card_type(CardBrand::Maestro, MastercardSpelling::Mastercard),
+            "MASTERCARD"
+        );
+        assert_eq!(
+            sdk_card_type(CardBrand::Mastercard, MastercardSpelling::Master),
+            "MASTER"
+        );
+        assert_eq!(
+            sdk_card_type(CardBrand::Visa, MastercardSpelling::Master),
+            "VISA"
+        );
+    }
+
+    #[test]
+    fn error_words_are_the_sdks_and_round_trip() {
+        for error in AppError::ALL {
+            assert_eq!(AppError::parse(error.as_str()), Some(error));
+            assert_eq!(
+                serde_json::to_value(error).unwrap_or_default(),
+                error.as_str()
+            );
+        }
+        assert_eq!(AppError::for_task_error(45), AppError::CannotBeVoided);
+        assert_eq!(AppError::for_task_error(99), AppError::Failed);
+    }
+}
