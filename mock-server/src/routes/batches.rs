@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use super::answer::api_json;
 use super::extract::{Bearer, RequestTime};
-use crate::domain::batch::BatchBody;
 use crate::domain::request::FieldError;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
+use crate::wire::batch::{BatchBody, batch_body};
 
 /// Query of a batch read.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -50,7 +50,8 @@ pub async fn get_batch(
     let batch = {
         let mut store = state.store();
         let principal = store.authorize(&claims, now)?;
-        store.get_batch(&principal, number, query.tid.as_deref(), now)?
+        let index = store.get_batch(&principal, number, query.tid.as_deref(), now)?;
+        batch_body(store.closed_batch_view(index))
     };
     Ok(api_json(StatusCode::OK, batch.tid.as_str().into(), &batch))
 }

@@ -14,10 +14,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{JsonBody, RequestTime};
 use crate::domain::request::FieldError;
-use crate::domain::task::TaskBody;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::journal::JournalFilter;
 use crate::state::AppState;
+use crate::wire::state::state_view;
+use crate::wire::task::{TaskBody, task_body};
 
 /// The longest single clock move: ten years.
 const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 86_400;
@@ -296,7 +297,7 @@ pub async fn get_state(
         .and_then(|limit| usize::try_from(limit).ok())
         .unwrap_or(100);
     let mut store = state.store();
-    let view = serde_json::to_value(store.state_view(now, limit)).unwrap_or(Value::Null);
+    let view = serde_json::to_value(state_view(&store.overview(now, limit))).unwrap_or(Value::Null);
     Ok(Json(view))
 }
 
@@ -577,7 +578,11 @@ pub async fn decide_task(
         entry_mode,
         pin_ok,
     };
-    let task = state.store().decide_task(&task_id, outcome, card, now)?;
+    let task = {
+        let mut store = state.store();
+        let index = store.decide_task(&task_id, outcome, card, now)?;
+        task_body(&store.task_view(index))
+    };
     Ok(Json(serde_json::to_value(task).unwrap_or(Value::Null)))
 }
 

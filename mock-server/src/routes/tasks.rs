@@ -8,13 +8,13 @@ use axum::response::Response;
 
 use super::answer::api_json_bytes;
 use super::extract::{Bearer, JsonBody, RequestTime};
-use crate::domain::task::TaskBody;
 use crate::domain::token::Claims;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
 use crate::wire::request::{
     parse_batch_request, parse_transaction_request, unknown_transaction_fields,
 };
+use crate::wire::task::{TaskBody, task_json};
 
 /// Creates a TRANSACTION task (a SALE or a CANCEL) on the token's terminal (or `tid`).
 #[utoipa::path(
@@ -158,7 +158,7 @@ fn create_task(
         let index = create(&mut store, &principal)?;
         let view = store.task_view(index);
         let status = store.scenario_for(view.tid).wire.create_status;
-        (view.to_json(), Arc::clone(view.tid), status)
+        (task_json(&view), Arc::clone(view.tid), status)
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
     Ok(Answer {
@@ -208,7 +208,7 @@ pub fn get_task_answer(
         let principal = store.authorize(claims, now)?;
         let index = store.poll_task(&principal, task_id, now)?;
         let view = store.task_view(index);
-        (view.to_json(), Arc::clone(view.tid))
+        (task_json(&view), Arc::clone(view.tid))
     };
     Ok(Answer {
         status: StatusCode::OK,

@@ -6,9 +6,9 @@ use axum::response::Response;
 
 use super::answer::api_json;
 use super::extract::{Bearer, RequestTime};
-use crate::domain::transaction::TransactionBody;
 use crate::error::{ErrorBody, Rejection};
 use crate::state::AppState;
+use crate::wire::transaction::{TransactionBody, transaction_body};
 
 /// Reads a transaction: the payment result of a `COMPLETED` task.
 #[utoipa::path(
@@ -31,7 +31,8 @@ pub async fn get_transaction(
     let transaction = {
         let mut store = state.store();
         let principal = store.authorize(&claims, now)?;
-        store.get_transaction(&principal, &transaction_id, now)?
+        let index = store.get_transaction(&principal, &transaction_id, now)?;
+        transaction_body(store.transaction_view(index))
     };
     Ok(api_json(
         StatusCode::OK,

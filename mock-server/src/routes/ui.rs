@@ -48,7 +48,9 @@ pub const VIEW_LIMIT_MAX: usize = 500;
 pub fn view(state: &AppState, now: Millis, limit: usize) -> Value {
     let (snapshot, manual_all, active) = {
         let mut store = state.store();
-        let snapshot = serde_json::to_value(store.state_view(now, limit)).unwrap_or(Value::Null);
+        let snapshot =
+            serde_json::to_value(crate::wire::state::state_view(&store.overview(now, limit)))
+                .unwrap_or(Value::Null);
         let active: Vec<Value> = store
             .scenarios()
             .iter()

@@ -9,12 +9,11 @@
 //! then the link's own input, then the store's rules (the one storno rulebook the Cloud API uses);
 //! it refuses only where GP tom has an error word for it.
 
-use super::{AppSession, Store};
+use super::{AppSession, BatchView, Store};
 use crate::clock::Millis;
 use crate::domain::app::{
     AppCommand, AppError, AppOutcome, AppRefusal, CancelInput, DetailKey, LoginInput, PaymentInput,
 };
-use crate::domain::batch::BatchTotals;
 use crate::domain::card::{CardChoice, CardRange};
 use crate::domain::ids::parse_digits;
 use crate::domain::refusal::Refusal;
@@ -51,19 +50,6 @@ pub struct ReceiptView<'a> {
     pub reference: Option<&'a str>,
     /// How the terminal's scenario spells Mastercard to the app.
     pub mastercard: MastercardSpelling,
-}
-
-/// A batch, closed or open, as its answer needs it.
-#[derive(Clone, Copy, Debug)]
-pub struct BatchView<'a> {
-    /// Its totals.
-    pub totals: &'a BatchTotals,
-    /// Its terminal.
-    pub terminal: &'a TerminalState,
-    /// Its number and closing time (`None` while open).
-    pub closed: Option<(u32, Millis)>,
-    /// When the batch before it was closed.
-    pub previous_batch_date: Millis,
 }
 
 /// Who the app is logged in as.
@@ -446,18 +432,6 @@ impl Store {
                 .scenario_for(&terminal.tid)
                 .wire
                 .app_mastercard_spelling,
-        }
-    }
-
-    /// A closed batch.
-    #[must_use]
-    pub fn closed_batch_view(&self, index: u32) -> BatchView<'_> {
-        let batch = &self.batches[index as usize];
-        BatchView {
-            totals: &batch.totals,
-            terminal: &self.terminals[usize::from(batch.terminal)],
-            closed: Some((batch.number, batch.date)),
-            previous_batch_date: batch.previous_batch_date,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The ledger: transactions recorded by finished tasks and seeded by scenarios, stornos, batches.
 
 use crate::clock::Millis;
-use crate::domain::batch::{Batch, BatchBody, BatchTotals};
+use crate::domain::batch::{Batch, BatchTotals};
 use crate::domain::card::draw_card;
 use crate::domain::ids::{parse_digits, parse_uuid};
 use crate::domain::refusal::Refusal;
@@ -10,7 +10,7 @@ use crate::domain::request::{
 };
 use crate::domain::storno::{StornoRequest, decide_storno};
 use crate::domain::task::{TaskError, TaskState};
-use crate::domain::transaction::{Transaction, TransactionBody};
+use crate::domain::transaction::Transaction;
 use crate::scenario::PaymentResult;
 
 use super::{Principal, Store, StoreError, not_an_id, task_error};
@@ -248,7 +248,7 @@ impl Store {
         principal: &Principal,
         transaction_id: &str,
         now: Millis,
-    ) -> Result<TransactionBody, StoreError> {
+    ) -> Result<u32, StoreError> {
         let id = parse_uuid(transaction_id)
             .ok_or_else(|| not_an_id("transaction", transaction_id, "transactionId"))?;
         let index = self
@@ -259,7 +259,7 @@ impl Store {
             .ok_or(StoreError::NotFound("transaction"))?;
         let terminal = self.transactions[index as usize].terminal;
         self.settle_terminal(terminal, now);
-        Ok(self.transaction_body(index))
+        Ok(index)
     }
 
     /// `GET /v1/batches/{batchNumber}`; a master token names the terminal with `tid`.
@@ -269,7 +269,7 @@ impl Store {
         number: u32,
         tid: Option<&str>,
         now: Millis,
-    ) -> Result<BatchBody, StoreError> {
+    ) -> Result<u32, StoreError> {
         if tid.is_some_and(|tid| tid.chars().count() > 20) {
             return Err(StoreError::Invalid(vec![FieldError::new(
                 "tid",
@@ -292,12 +292,9 @@ impl Store {
         .filter(|index| self.can_see(principal, *index))
         .ok_or(StoreError::NotFound("batch"))?;
         self.settle_terminal(terminal, now);
-        let index = self
-            .batch_index
+        self.batch_index
             .get(&(terminal, number))
-            .ok_or(StoreError::NotFound("batch"))?;
-        let batch = &self.batches[*index as usize];
-        let terminal = &self.terminals[usize::from(terminal)];
-        Ok(batch.body(&terminal.tid, &terminal.currency))
+            .copied()
+            .ok_or(StoreError::NotFound("batch"))
     }
 }

@@ -33,11 +33,12 @@ mod restore;
 mod state_file;
 mod views;
 
-pub use app::{AppTaskView, BatchView, ReceiptView, SessionView};
+pub use app::{AppTaskView, ReceiptView, SessionView};
 pub use grants::{OAuthFailure, TokenGrant, TokenParams};
 pub use persisted::{Meta, Rows, Stored};
 pub use restore::RestoreError;
 pub use state_file::{ImportError, STATE_FORMAT, STATE_VERSION, StateFile};
+pub use views::{BatchView, Overview, TaskOverview, TaskView, TerminalOverview, TransactionView};
 
 /// Mixed into the seed for the fault-chance generator, so it never repeats the id sequence.
 const FAULT_SEED_MIX: u64 = 0x6661_756c_7473;

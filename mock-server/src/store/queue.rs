@@ -7,7 +7,7 @@ use crate::clock::Millis;
 use crate::domain::ids::parse_uuid;
 use crate::domain::refusal::Refusal;
 use crate::domain::request::{BatchRequest, FieldError, TransactionRequest, TransactionType};
-use crate::domain::task::{Plan, Task, TaskBody, TaskKind, TaskState};
+use crate::domain::task::{Plan, Task, TaskKind, TaskState};
 use crate::scenario::{Outcome, PaymentResult, Phase, RequestFacts};
 
 use super::{Principal, Store, StoreError, not_an_id, task_error};
@@ -193,7 +193,7 @@ impl Store {
         outcome: Outcome,
         card: crate::domain::card::CardChoice,
         now: Millis,
-    ) -> Result<TaskBody, StoreError> {
+    ) -> Result<u32, StoreError> {
         let index = *parse_uuid(task_id)
             .and_then(|id| self.task_index.get(&id))
             .ok_or(StoreError::NotFound("task"))?;
@@ -221,7 +221,7 @@ impl Store {
         task.ready_at = Some(now);
         self.mark_task(index);
         self.settle_terminal(terminal, now);
-        Ok(self.task_body(index))
+        Ok(index)
     }
 
     /// Moves a terminal's queue forward to `now`.

@@ -1,40 +1,26 @@
 //! Read-only views of tasks, transactions, batches and the whole store (bounded by `limit`):
-//! typed and borrowed where they can be; the routes serialise them.
+//! typed and borrowed; the wire renders them (`wire::task`, `wire::transaction`, `wire::batch`,
+//! `wire::state`).
+//!
+//! Invariant: a view borrows what it shows and spells nothing: no JSON field name, no body type.
 
-use serde::Serialize;
+use std::sync::Arc;
 
 use crate::clock::Millis;
-use crate::domain::batch::{BatchBody, Totals};
-use crate::domain::ids::{format_uuid, parse_uuid};
+use crate::domain::batch::BatchTotals;
+use crate::domain::card::CardRange;
+use crate::domain::ids::parse_uuid;
 use crate::domain::plan::PaymentResult;
 use crate::domain::refusal::Refusal;
 use crate::domain::request::TransactionRequest;
-use crate::domain::task::{TaskBody, TaskKind, TaskView};
-use crate::domain::transaction::TransactionBody;
+use crate::domain::task::{TaskError, TaskKind};
+use crate::domain::terminal::TerminalState;
+use crate::domain::transaction::Transaction;
 
 use super::{QUEUE_SHOWN, Store, StoreCounts};
 
 impl Store {
-    // ----- reads -------------------------------------------------------------------------------
-
-    /// The wire body of a task.
-    #[must_use]
-    pub fn task_body(&self, index: u32) -> TaskBody {
-        let view = self.task_view(index);
-        TaskBody {
-            task_id: format_uuid(view.task_id),
-            task_type: view.task_type,
-            state: view.state,
-            tid: view.tid.to_string(),
-            created: view.created.to_iso(),
-            updated: view.updated.to_iso(),
-            transaction_id: view.transaction_id.map(format_uuid),
-            batch_number: view.batch_number,
-            error: view.error.cloned(),
-        }
-    }
-
-    /// The wire shape of a task, borrowed (rendered to JSON without intermediate strings).
+    /// A task's answer, borrowed (rendered to JSON without intermediate strings).
     #[must_use]
     pub fn task_view(&self, index: u32) -> TaskView<'_> {
         let task = &self.tasks[index as usize];
@@ -72,21 +58,33 @@ impl Store {
         Some((transaction.result, transaction.refusal))
     }
 
-    /// The wire body of a transaction.
+    /// A transaction with what its answer shows beside it.
     #[must_use]
-    pub fn transaction_body(&self, index: u32) -> TransactionBody {
+    pub fn transaction_view(&self, index: u32) -> TransactionView<'_> {
         let transaction = &self.transactions[index as usize];
-        let terminal = &self.terminals[usize::from(transaction.terminal)];
-        let origin_ams = transaction
-            .origin
-            .map(|origin| self.transactions[origin as usize].ams_id);
-        transaction.body(
-            &terminal.tid,
-            &terminal.merchant_id,
-            &terminal.currency,
-            &self.fixtures.cards,
-            origin_ams,
-        )
+        TransactionView {
+            transaction,
+            terminal: &self.terminals[usize::from(transaction.terminal)],
+            range: transaction
+                .card
+                .as_ref()
+                .and_then(|card| self.fixtures.cards.get(usize::from(card.range))),
+            origin_ams_id: transaction
+                .origin
+                .map(|origin| self.transactions[origin as usize].ams_id),
+        }
+    }
+
+    /// A closed batch.
+    #[must_use]
+    pub fn closed_batch_view(&self, index: u32) -> BatchView<'_> {
+        let batch = &self.batches[index as usize];
+        BatchView {
+            totals: &batch.totals,
+            terminal: &self.terminals[usize::from(batch.terminal)],
+            closed: Some((batch.number, batch.date)),
+            previous_batch_date: batch.previous_batch_date,
+        }
     }
 
     /// Counts for health and metrics.
@@ -102,46 +100,39 @@ impl Store {
     }
 
     /// The whole state for `GET /__mock/state` and the page (the last `limit` tasks,
-    /// transactions and batches), settled to `now`: borrowed, serialised by the caller.
-    pub fn state_view(&mut self, now: Millis, limit: usize) -> StateView<'_> {
+    /// transactions and batches), settled to `now`.
+    pub fn overview(&mut self, now: Millis, limit: usize) -> Overview<'_> {
         self.settle_all(now);
         let store = &*self;
         let terminals = store
             .terminals
             .iter()
             .enumerate()
-            .map(|(position, terminal)| TerminalView {
-                company: &terminal.company,
-                currency: &terminal.currency,
+            .map(|(position, terminal)| TerminalOverview {
+                terminal,
                 last_transaction_id: terminal
                     .last_transaction
-                    .map(|index| format_uuid(store.transactions[index as usize].id)),
+                    .map(|index| store.transactions[index as usize].id),
                 manual: store.is_manual(u16::try_from(position).unwrap_or(u16::MAX)),
-                merchant_id: &terminal.merchant_id,
-                name: &terminal.name,
-                open_batch: OpenBatchView {
-                    batch_number: terminal.batch_number,
-                    opened: terminal.batch_opened.to_iso(),
-                    totals: &terminal.batch_totals.all,
-                },
                 // A queue is shown as its length and its first tasks: a view costs what it
                 // shows, not what a fast client queued.
                 queue: terminal
                     .queue
                     .iter()
                     .take(limit.min(QUEUE_SHOWN))
-                    .map(|index| format_uuid(store.tasks[*index as usize].id))
+                    .map(|index| store.tasks[*index as usize].id)
                     .collect(),
-                queue_length: terminal.queue.len(),
                 scenario: &store.scenario_for(&terminal.tid).name,
-                tid: &terminal.tid,
             })
             .collect();
-        let tasks = (store.tasks.len().saturating_sub(limit)..store.tasks.len())
+        let last = |len: usize| {
+            (len.saturating_sub(limit)..len).map(|index| u32::try_from(index).unwrap_or(u32::MAX))
+        };
+        let tasks = last(store.tasks.len())
             .map(|index| {
-                let task = &store.tasks[index];
-                TaskStateView {
-                    body: store.task_body(u32::try_from(index).unwrap_or(u32::MAX)),
+                let task = &store.tasks[index as usize];
+                TaskOverview {
+                    view: store.task_view(index),
                     rule: task.plan.rule.as_deref(),
                     request: match &task.kind {
                         TaskKind::Transaction(request) => Some(&**request),
@@ -150,21 +141,16 @@ impl Store {
                 }
             })
             .collect();
-        let transactions = (store.transactions.len().saturating_sub(limit)
-            ..store.transactions.len())
-            .map(|index| store.transaction_body(u32::try_from(index).unwrap_or(u32::MAX)))
+        let transactions = last(store.transactions.len())
+            .map(|index| store.transaction_view(index))
             .collect();
-        let batches = store.batches[store.batches.len().saturating_sub(limit)..]
-            .iter()
-            .map(|batch| {
-                let terminal = &store.terminals[usize::from(batch.terminal)];
-                batch.body(&terminal.tid, &terminal.currency)
-            })
+        let batches = last(store.batches.len())
+            .map(|index| store.closed_batch_view(index))
             .collect();
-        StateView {
+        Overview {
             batches,
             counts: store.counts(),
-            now: now.to_iso(),
+            now,
             tasks,
             terminals,
             transactions,
@@ -172,49 +158,95 @@ impl Store {
     }
 }
 
-/// The whole state as the control plane shows it (fields in the order of their JSON names).
-#[derive(Debug, Serialize)]
-pub struct StateView<'a> {
-    batches: Vec<BatchBody>,
-    counts: StoreCounts,
-    now: String,
-    tasks: Vec<TaskStateView<'a>>,
-    terminals: Vec<TerminalView<'a>>,
-    transactions: Vec<TransactionBody>,
+/// The whole state, borrowed: the last tasks, transactions and batches, every terminal.
+#[derive(Debug)]
+pub struct Overview<'a> {
+    /// The last closed batches.
+    pub batches: Vec<BatchView<'a>>,
+    /// Sizes.
+    pub counts: StoreCounts,
+    /// The time it was settled to.
+    pub now: Millis,
+    /// The last tasks.
+    pub tasks: Vec<TaskOverview<'a>>,
+    /// Every terminal.
+    pub terminals: Vec<TerminalOverview<'a>>,
+    /// The last transactions.
+    pub transactions: Vec<TransactionView<'a>>,
 }
 
-/// A task as the state view shows it: its wire body, the rule that planned it, its request.
-#[derive(Debug, Serialize)]
-struct TaskStateView<'a> {
-    #[serde(flatten)]
-    body: TaskBody,
-    rule: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request: Option<&'a TransactionRequest>,
+/// A task with the rule that planned it and its request.
+#[derive(Debug)]
+pub struct TaskOverview<'a> {
+    /// Its answer.
+    pub view: TaskView<'a>,
+    /// The scenario rule that planned it.
+    pub rule: Option<&'a str>,
+    /// A transaction task's request.
+    pub request: Option<&'a TransactionRequest>,
 }
 
-/// A terminal as the state view shows it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TerminalView<'a> {
-    company: &'a str,
-    currency: &'a str,
-    last_transaction_id: Option<String>,
-    manual: bool,
-    merchant_id: &'a str,
-    name: &'a str,
-    open_batch: OpenBatchView<'a>,
-    queue: Vec<String>,
-    queue_length: usize,
-    scenario: &'a str,
-    tid: &'a str,
+/// A terminal with what the state view shows beside it.
+#[derive(Debug)]
+pub struct TerminalOverview<'a> {
+    /// The terminal.
+    pub terminal: &'a TerminalState,
+    /// Its last transaction's id.
+    pub last_transaction_id: Option<u128>,
+    /// Whether its tasks wait for manual decisions.
+    pub manual: bool,
+    /// The ids of its first queued tasks (the length is the terminal's).
+    pub queue: Vec<u128>,
+    /// Its active scenario.
+    pub scenario: &'a str,
 }
 
-/// A terminal's open batch.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct OpenBatchView<'a> {
-    batch_number: u32,
-    opened: String,
-    totals: &'a Totals,
+/// A transaction with what its answer shows beside it.
+#[derive(Clone, Copy, Debug)]
+pub struct TransactionView<'a> {
+    /// The transaction.
+    pub transaction: &'a Transaction,
+    /// Its terminal.
+    pub terminal: &'a TerminalState,
+    /// The card range of its card (card payments).
+    pub range: Option<&'a CardRange>,
+    /// A cancellation's: the amsID of the payment it cancels.
+    pub origin_ams_id: Option<u64>,
+}
+
+/// A batch, closed or open, as its answers need it.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchView<'a> {
+    /// Its totals.
+    pub totals: &'a BatchTotals,
+    /// Its terminal.
+    pub terminal: &'a TerminalState,
+    /// Its number and closing time (`None` while open).
+    pub closed: Option<(u32, Millis)>,
+    /// When the batch before it was closed.
+    pub previous_batch_date: Millis,
+}
+
+/// The parts of a task's answer, borrowed from the store: the wire renders them (straight to
+/// JSON bytes on the hot path).
+#[derive(Clone, Copy, Debug)]
+pub struct TaskView<'a> {
+    /// `taskId`.
+    pub task_id: u128,
+    /// `TRANSACTION` | `BATCH`.
+    pub task_type: &'static str,
+    /// State, as the wire profile spells it.
+    pub state: &'static str,
+    /// Terminal.
+    pub tid: &'a Arc<str>,
+    /// Created.
+    pub created: Millis,
+    /// Updated.
+    pub updated: Millis,
+    /// The transaction's id, once there is one.
+    pub transaction_id: Option<u128>,
+    /// Closed batch.
+    pub batch_number: Option<u32>,
+    /// Why it failed.
+    pub error: Option<&'a TaskError>,
 }

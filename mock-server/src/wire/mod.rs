@@ -6,5 +6,10 @@
 //! link is read and answered nowhere else (`tests/tidy.rs`).
 
 pub mod app_answer;
+pub mod batch;
 pub mod deeplink;
+pub mod json;
 pub mod request;
+pub mod state;
+pub mod task;
+pub mod transaction;
