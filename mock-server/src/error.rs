@@ -88,7 +88,7 @@ pub struct ErrorBody<'a> {
     #[schema(example = "/v1/tasks/TRANSACTION")]
     pub path: &'a str,
     /// Every broken field.
-    #[schema(value_type = Vec<FieldError>)]
+    #[schema(value_type = Vec<crate::wire::openapi_types::FieldErrorShape>)]
     pub errors: &'a [FieldError],
 }
 

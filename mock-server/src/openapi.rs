@@ -62,7 +62,7 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
         ui::set_terminal_manual,
         openapi_json,
     ),
-    components(schemas(crate::domain::request::FieldError)),
+    components(schemas(crate::wire::openapi_types::FieldErrorShape)),
     tags(
         (name = "Cloud API", description = "GP tom's Cloud API: OAuth token per terminal, tasks, transactions, batches."),
         (name = "App-to-app", description = "GP tom's `gptom://` deep links, opened over HTTP."),

@@ -478,6 +478,72 @@ fn the_domain_never_names_serde_json() {
 }
 
 #[test]
+fn below_the_wire_nothing_names_openapi() {
+    // The document's names for the domain's values are stand-ins in `wire/openapi_types.rs`.
+    let crate_ = Crate::read(&crate_src("src"));
+    let found: Vec<String> = crate_
+        .files
+        .iter()
+        .filter(|(module, code)| {
+            matches!(layer(module), "domain" | "scenario" | "store" | "fixtures")
+                && (code.contains("utoipa") || code.contains("ToSchema"))
+        })
+        .map(|(module, _)| name(module))
+        .collect();
+    assert!(found.is_empty(), "OpenAPI below the wire: {found:?}");
+}
+
+#[test]
+fn json_field_names_are_spelled_in_the_wire() {
+    // A struct below the wire keeps Rust's field names, except the record forms the mock writes
+    // to its own files as they are (renaming them would be a data-dir migration and a new state
+    // file version) and the fixtures' file format.
+    let record_forms = [
+        "pub struct TransactionRequest",
+        "pub struct Totals",
+        "pub struct CardRange",
+    ];
+    let crate_ = Crate::read(&crate_src("src"));
+    let mut found = Vec::new();
+    for (module, code) in &crate_.files {
+        if !matches!(layer(module), "domain" | "scenario" | "store") {
+            continue;
+        }
+        let lines: Vec<&str> = code.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            let renames_fields = line.contains("rename_all = \"camelCase\"")
+                || (line.trim_start().starts_with("#[serde(rename = ")
+                    && lines.get(index + 1).is_some_and(|next| next.contains(':')));
+            if !renames_fields {
+                continue;
+            }
+            // The item the attribute belongs to: the next `pub struct`/`pub enum` line (a field
+            // rename belongs to the struct above it).
+            let item = if line.contains("rename_all") {
+                lines[index..]
+                    .iter()
+                    .find(|line| line.contains(" struct ") || line.contains(" enum "))
+            } else {
+                lines[..index]
+                    .iter()
+                    .rev()
+                    .find(|line| line.contains(" struct ") || line.contains(" enum "))
+            };
+            let item = item.map_or("", |item| item.trim());
+            let is_struct = item.contains(" struct ");
+            if is_struct && !record_forms.iter().any(|form| item.starts_with(form)) {
+                found.push(format!("{}: {item}", name(module)));
+            }
+        }
+    }
+    found.dedup();
+    assert!(
+        found.is_empty(),
+        "JSON field names spelled below the wire (give the wire a body type and convert): {found:?}"
+    );
+}
+
+#[test]
 fn deep_links_are_read_and_answered_only_in_the_wire() {
     // The store carries out typed commands (`domain::app`); only `wire/` knows a link's
     // parameter names and the SDK's answer shapes, and only the route calls it.

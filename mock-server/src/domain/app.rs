@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::request::{FieldError, PaymentMethod, ReceiptType, TransactionType};
 
 /// The SDK's `DeeplinkError`: the only words its `error` can hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AppError {
     /// Anything else went wrong.

@@ -8,9 +8,7 @@ use crate::clock::Millis;
 use crate::domain::plan::PaymentResult;
 
 /// Counters of one batch or sub-batch.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
     /// Accepted sales.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::IdGenerator;
 
 /// Card scheme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum CardBrand {
     /// Visa.
@@ -41,7 +41,7 @@ impl CardBrand {
 }
 
 /// How the card was read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum EntryMode {
     /// Tapped.
@@ -55,6 +55,14 @@ pub enum EntryMode {
 }
 
 impl EntryMode {
+    /// Every variant.
+    pub const ALL: [EntryMode; 4] = [
+        EntryMode::Contactless,
+        EntryMode::Chip,
+        EntryMode::Magstripe,
+        EntryMode::Manual,
+    ];
+
     /// The wire spelling.
     #[must_use]
     pub fn as_str(self) -> &'static str {

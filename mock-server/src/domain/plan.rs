@@ -86,9 +86,7 @@ impl Outcome {
 }
 
 /// Transaction result.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PaymentResult {
     /// Authorised.
@@ -100,6 +98,13 @@ pub enum PaymentResult {
 }
 
 impl PaymentResult {
+    /// Every variant.
+    pub const ALL: [PaymentResult; 3] = [
+        PaymentResult::Accepted,
+        PaymentResult::Declined,
+        PaymentResult::Cancelled,
+    ];
+
     /// Wire spelling.
     #[must_use]
     pub fn as_str(self) -> &'static str {

@@ -5,9 +5,7 @@
 use serde::Serialize;
 
 /// Why a payment was approved or refused: one of the 30 words of the SDK's `RefusalCode`.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Refusal {
     /// Approved.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// One broken field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     /// The field's JSON path, `clientInfo.contact.email`.
     pub field: String,
@@ -23,9 +23,7 @@ impl FieldError {
 }
 
 /// SALE or CANCEL.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum TransactionType {
     /// A payment.
@@ -37,6 +35,13 @@ pub enum TransactionType {
 }
 
 impl TransactionType {
+    /// Every variant.
+    pub const ALL: [TransactionType; 3] = [
+        TransactionType::Sale,
+        TransactionType::Cancel,
+        TransactionType::Refund,
+    ];
+
     /// Wire spelling.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -50,9 +55,7 @@ impl TransactionType {
 
 /// How the customer pays: the SDK's `TransactionType` (spec §2.1), also the Cloud API's
 /// `paymentMethod`.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PaymentMethod {
     /// Card payment.
@@ -109,9 +112,7 @@ impl PaymentMethod {
 }
 
 /// Which transaction a CANCEL targets.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancelMode {
     /// The terminal's last transaction, nothing in between.
@@ -121,6 +122,9 @@ pub enum CancelMode {
 }
 
 impl CancelMode {
+    /// Every variant.
+    pub const ALL: [CancelMode; 2] = [CancelMode::LastTransaction, CancelMode::OlderTransaction];
+
     /// Wire spelling.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -132,9 +136,7 @@ impl CancelMode {
 }
 
 /// Receipt delivery the customer prefers.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ReceiptType {
     /// E-mail.
@@ -148,6 +150,14 @@ pub enum ReceiptType {
 }
 
 impl ReceiptType {
+    /// Every variant.
+    pub const ALL: [ReceiptType; 4] = [
+        ReceiptType::Email,
+        ReceiptType::Phone,
+        ReceiptType::Qr,
+        ReceiptType::Print,
+    ];
+
     /// Parses any case; `SMS` means `PHONE`.
     #[must_use]
     pub fn parse(text: &str) -> Option<ReceiptType> {

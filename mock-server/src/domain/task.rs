@@ -10,7 +10,7 @@ use crate::domain::plan::{CanceledSpelling, Outcome, Phase, WireProfile};
 /// A task's state.
 ///
 /// A scenario's `wire: {canceledSpelling: CANCELLED}` spells the aborted state `CANCELLED`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TaskState {
     /// Waiting for the terminal.
@@ -26,6 +26,15 @@ pub enum TaskState {
 }
 
 impl TaskState {
+    /// Every variant.
+    pub const ALL: [TaskState; 5] = [
+        TaskState::New,
+        TaskState::InProgress,
+        TaskState::Completed,
+        TaskState::Canceled,
+        TaskState::Error,
+    ];
+
     /// Whether the state never changes again.
     #[must_use]
     pub fn is_final(self) -> bool {
@@ -72,13 +81,11 @@ impl TaskKind {
 }
 
 /// The error of a task that ended `ERROR` or `CANCELED`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TaskError {
     /// GP tom code (§1.7).
-    #[schema(example = 65)]
     pub code: u16,
     /// Where it failed: `TERMINAL`, `CLOUD` or `AMS`.
-    #[schema(value_type = crate::schema::Platform)]
     pub platform: &'static str,
     /// Human text.
     pub message: String,

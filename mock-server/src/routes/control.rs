@@ -108,6 +108,7 @@ pub struct Decision {
     #[schema(pattern = "^(approve|decline|customer_cancel|pin_timeout|error)$")]
     outcome: String,
     /// The refusal word of a decline.
+    #[schema(value_type = Option<crate::wire::openapi_types::RefusalWords>)]
     refusal: Option<crate::domain::refusal::Refusal>,
     /// The GP tom code of a cancel or error.
     #[schema(minimum = 0, maximum = 999)]
@@ -115,8 +116,10 @@ pub struct Decision {
     /// The task error's message.
     message: Option<String>,
     /// The card brand.
+    #[schema(value_type = Option<crate::wire::openapi_types::CardBrandWords>)]
     brand: Option<crate::domain::card::CardBrand>,
     /// How the card was read.
+    #[schema(value_type = Option<crate::wire::openapi_types::EntryModeWords>)]
     entry_mode: Option<crate::domain::card::EntryMode>,
     /// Whether the PIN was verified.
     pin_verified: Option<bool>,
@@ -312,7 +315,7 @@ pub async fn get_state(
     ),
 )]
 pub async fn health(State(state): State<AppState>, RequestTime(now): RequestTime) -> Json<Value> {
-    let counts = state.store().counts();
+    let counts = crate::wire::state::CountsBody::from(state.store().counts());
     let (journal_len, journal_dropped, journal_bytes) = {
         let journal = state.journal();
         (journal.len(), journal.dropped(), journal.bytes())

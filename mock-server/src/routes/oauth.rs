@@ -11,7 +11,8 @@ use super::answer::JournalTag;
 use super::extract::RequestTime;
 use crate::error::{OAuthErrorBody, Rejection};
 use crate::state::AppState;
-use crate::store::{OAuthFailure, TokenGrant, TokenParams};
+use crate::store::OAuthFailure;
+use crate::wire::oauth::{TokenBody, TokenRequestShape, read_token_form};
 
 /// `POST /cloud/oauth/token`: GP tom's login (password grant); the refresh grant works too. Also
 /// routed at `/api/oauth/token` (GP tom's refresh path), which the OpenAPI document lists as well.
@@ -22,9 +23,9 @@ use crate::store::{OAuthFailure, TokenGrant, TokenParams};
     tag = "Cloud API",
     operation_id = "createToken",
     security(("client" = [])),
-    request_body(content = TokenParams, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = TokenRequestShape, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 200, description = "A token pair", body = TokenGrant,
+        (status = 200, description = "A token pair", body = TokenBody,
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`", body = OAuthErrorBody),
         (status = 401, description = "`invalid_client`: bad or missing Basic client credentials", body = OAuthErrorBody,
@@ -56,20 +57,7 @@ pub async fn create_token(
             "Content-Type must be application/x-www-form-urlencoded".into(),
         )));
     }
-    let mut params = TokenParams::default();
-    let pairs = form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .chain(form_urlencoded::parse(&body));
-    for (key, value) in pairs {
-        let slot = match key.as_ref() {
-            "grant_type" => &mut params.grant_type,
-            "username" => &mut params.username,
-            "password" => &mut params.password,
-            "tid" => &mut params.tid,
-            "refresh_token" => &mut params.refresh_token,
-            _ => continue,
-        };
-        *slot = Some(value.into_owned());
-    }
+    let params = read_token_form(query.as_deref().unwrap_or("").as_bytes(), &body);
     let grant = {
         let mut store = state.store();
         store
@@ -83,7 +71,7 @@ pub async fn create_token(
         terminal: grant.tid.as_deref().map(std::sync::Arc::from),
         body: None,
     };
-    let mut response = (Extension(tag), axum::Json::<TokenGrant>(grant)).into_response();
+    let mut response = (Extension(tag), axum::Json(TokenBody::from(grant))).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

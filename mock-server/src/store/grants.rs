@@ -1,8 +1,6 @@
 //! OAuth: client credentials, password and refresh grants, refresh tokens, and authorising an
 //! access token's claims against the fixtures (the user owns the terminal; `tid: null` is a master).
 
-use serde::Serialize;
-
 use crate::clock::Millis;
 use crate::domain::request::FieldError;
 use crate::domain::token::mask;
@@ -24,45 +22,35 @@ pub enum OAuthFailure {
     UnsupportedGrantType(String),
 }
 
-/// The parameters of a token request.
-#[derive(Clone, Debug, Default, utoipa::ToSchema)]
-#[schema(as = OAuthTokenRequest)]
+/// The parameters of a token request, as the wire read them (`wire::oauth`).
+#[derive(Clone, Debug, Default)]
 pub struct TokenParams {
     /// `password` or `refresh_token`.
-    #[schema(value_type = crate::schema::GrantType, required = true)]
     pub grant_type: Option<String>,
     /// The merchant's login e-mail (password grant).
-    #[schema(example = "merchant@example.com")]
     pub username: Option<String>,
     /// The password (password grant).
-    #[schema(format = Password)]
     pub password: Option<String>,
     /// Terminal ID (password grant); omitted by a master API account.
-    #[schema(example = "999888")]
     pub tid: Option<String>,
     /// The refresh token (refresh grant).
     pub refresh_token: Option<String>,
 }
 
-/// A token response.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[schema(as = OAuthTokenResponse)]
+/// A granted token pair; the wire renders it (`wire::oauth::TokenBody`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenGrant {
-    /// A signed JWT (HS256): `sub`, `tid`, `scope`, `iat`, `exp`, `jti`.
-    #[schema(pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$")]
+    /// A signed JWT (HS256).
     pub access_token: String,
     /// `bearer`.
-    #[schema(example = "bearer")]
     pub token_type: &'static str,
-    /// Opaque; exchanged at the token endpoint with `grant_type=refresh_token`.
+    /// Opaque.
     pub refresh_token: String,
     /// Seconds.
-    #[schema(example = 3600)]
     pub expires_in: i64,
     /// `read write`.
-    #[schema(example = "read write")]
     pub scope: &'static str,
-    /// Terminal or null (master).
+    /// Terminal or none (master).
     pub tid: Option<String>,
 }
 

@@ -8,8 +8,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::clock::Millis;
 use crate::domain::batch::Batch;
 use crate::domain::chunked::Chunked;
@@ -172,8 +170,7 @@ pub struct AppSession {
 }
 
 /// Sizes of the store.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoreCounts {
     /// Terminals.
     pub terminals: usize,

@@ -409,10 +409,11 @@ pub struct AppAnswer {
     pub status: &'static str,
     /// The refusal word of the payment (`RefusalCode`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Refusal>)]
+    #[schema(value_type = Option<super::openapi_types::RefusalWords>)]
     pub code: Option<Refusal>,
     /// Why the operation failed (`DeeplinkError`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<super::openapi_types::AppErrorWords>)]
     pub error: Option<AppError>,
     /// The payment (`TransactionData`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -425,6 +426,7 @@ pub struct AppAnswer {
     pub app_status: Option<AppStatusReport>,
     /// Which parameter broke which rule (not part of GP tom's redirect; in the JSON body only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<super::openapi_types::FieldErrorShape>)]
     pub problems: Vec<FieldError>,
     /// What GP tom's app ignored or guessed in the link (JSON body only; `verify` reports it).
     #[serde(skip_serializing_if = "Vec::is_empty")]

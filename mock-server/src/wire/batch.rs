@@ -11,11 +11,11 @@ use crate::store::BatchView;
 #[serde(rename_all = "camelCase")]
 pub struct SubBatchBody {
     /// CARD | CASH.
-    #[schema(value_type = crate::domain::request::PaymentMethod)]
+    #[schema(value_type = super::openapi_types::PaymentMethodWords)]
     pub payment_method: &'static str,
     /// Counters.
     #[serde(flatten)]
-    pub totals: Totals,
+    pub totals: TotalsBody,
 }
 
 /// Wire shape of a batch.
@@ -37,9 +37,57 @@ pub struct BatchBody {
     pub currency: String,
     /// Counters.
     #[serde(flatten)]
-    pub totals: Totals,
+    pub totals: TotalsBody,
     /// Per payment method.
     pub sub_batches: Vec<SubBatchBody>,
+}
+
+/// Counters of one batch or sub-batch.
+#[derive(Clone, Copy, Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Totals)]
+pub struct TotalsBody {
+    /// Accepted sales.
+    pub sale_count: u32,
+    /// Their amounts without tips.
+    pub sale_amount: i64,
+    /// Accepted cancellations (stornos).
+    pub void_count: u32,
+    /// Their total amounts (amount + tip).
+    pub void_amount: i64,
+    /// Accepted sales with a tip.
+    pub tip_count: u32,
+    /// Their tips.
+    pub tip_amount: i64,
+    /// sale_count + void_count.
+    pub total_count: u32,
+    /// sale_amount + tip_amount − void_amount.
+    pub total_amount: i64,
+}
+
+impl From<Totals> for TotalsBody {
+    fn from(totals: Totals) -> Self {
+        let Totals {
+            sale_count,
+            sale_amount,
+            void_count,
+            void_amount,
+            tip_count,
+            tip_amount,
+            total_count,
+            total_amount,
+        } = totals;
+        TotalsBody {
+            sale_count,
+            sale_amount,
+            void_count,
+            void_amount,
+            tip_count,
+            tip_amount,
+            total_count,
+            total_amount,
+        }
+    }
 }
 
 /// A closed batch's body from the store's view (the open batch has no Cloud API body).
@@ -52,7 +100,7 @@ pub fn batch_body(view: BatchView<'_>) -> BatchBody {
         date: date.to_iso(),
         previous_batch_date: view.previous_batch_date.to_iso(),
         currency: view.terminal.currency.clone(),
-        totals: view.totals.all,
+        totals: view.totals.all.into(),
         // CARD and CASH always (the shape integrators know); other methods when used.
         sub_batches: view
             .totals
@@ -63,7 +111,7 @@ pub fn batch_body(view: BatchView<'_>) -> BatchBody {
             })
             .map(|(method, totals)| SubBatchBody {
                 payment_method: method.as_str(),
-                totals,
+                totals: totals.into(),
             })
             .collect(),
     }

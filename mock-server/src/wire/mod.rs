@@ -9,6 +9,8 @@ pub mod app_answer;
 pub mod batch;
 pub mod deeplink;
 pub mod json;
+pub mod oauth;
+pub mod openapi_types;
 pub mod request;
 pub mod state;
 pub mod task;

@@ -364,6 +364,7 @@ pub struct TransactionRequestSchema {
     currency_code: String,
     /// CARD, CASH, ACCOUNT_PAYMENT, BLIK_PAYMENT, PAYMENT_GATEWAY or GO_CRYPTO. Mandatory for a
     /// SALE; a CANCEL defaults to CARD.
+    #[schema(value_type = Option<super::openapi_types::PaymentMethodWords>)]
     payment_method: Option<PaymentMethod>,
     /// The integrator's reference, e.g. an invoice number (a scenario's
     /// `wire.reference_max_length` may lower the limit).
@@ -372,6 +373,7 @@ pub struct TransactionRequestSchema {
     /// Print the receipt on the terminal.
     print_by_payment_app: Option<bool>,
     /// How the customer wants the receipt (any case; `SMS` means `PHONE`).
+    #[schema(value_type = Option<super::openapi_types::ReceiptTypeWords>)]
     preferable_receipt_type: Option<ReceiptType>,
     /// The integrator's client id.
     #[serde(rename = "clientID")]
@@ -383,6 +385,7 @@ pub struct TransactionRequestSchema {
     #[schema(max_length = 20, example = "999888")]
     tid: Option<String>,
     /// CANCEL: which transaction it cancels. Mandatory for a CANCEL.
+    #[schema(value_type = Option<super::openapi_types::CancelModeWords>)]
     cancel_mode: Option<CancelMode>,
     /// CANCEL with OLDER_TRANSACTION: the original's `amsID`.
     #[serde(rename = "originTransactionID")]

@@ -3,19 +3,41 @@
 
 use serde::Serialize;
 
-use super::batch::{BatchBody, batch_body};
+use super::batch::{BatchBody, TotalsBody, batch_body};
 use super::task::{TaskBody, task_body};
 use super::transaction::{TransactionBody, transaction_body};
-use crate::domain::batch::Totals;
 use crate::domain::ids::format_uuid;
 use crate::domain::request::TransactionRequest;
 use crate::store::{Overview, StoreCounts};
+
+/// Sizes of the store, as health and the state view show them.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CountsBody {
+    terminals: usize,
+    tasks: usize,
+    transactions: usize,
+    batches: usize,
+    refresh_tokens: usize,
+}
+
+impl From<StoreCounts> for CountsBody {
+    fn from(counts: StoreCounts) -> Self {
+        CountsBody {
+            terminals: counts.terminals,
+            tasks: counts.tasks,
+            transactions: counts.transactions,
+            batches: counts.batches,
+            refresh_tokens: counts.refresh_tokens,
+        }
+    }
+}
 
 /// The whole state (fields in the order of their JSON names).
 #[derive(Debug, Serialize)]
 pub struct StateView<'a> {
     batches: Vec<BatchBody>,
-    counts: StoreCounts,
+    counts: CountsBody,
     now: String,
     tasks: Vec<TaskStateView<'a>>,
     terminals: Vec<TerminalView<'a>>,
@@ -42,7 +64,7 @@ struct TerminalView<'a> {
     manual: bool,
     merchant_id: &'a str,
     name: &'a str,
-    open_batch: OpenBatchView<'a>,
+    open_batch: OpenBatchView,
     queue: Vec<String>,
     queue_length: usize,
     scenario: &'a str,
@@ -52,10 +74,10 @@ struct TerminalView<'a> {
 /// A terminal's open batch.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct OpenBatchView<'a> {
+struct OpenBatchView {
     batch_number: u32,
     opened: String,
-    totals: &'a Totals,
+    totals: TotalsBody,
 }
 
 /// The state view of the store's overview.
@@ -63,7 +85,7 @@ struct OpenBatchView<'a> {
 pub fn state_view<'a>(overview: &Overview<'a>) -> StateView<'a> {
     StateView {
         batches: overview.batches.iter().copied().map(batch_body).collect(),
-        counts: overview.counts,
+        counts: overview.counts.into(),
         now: overview.now.to_iso(),
         tasks: overview
             .tasks
@@ -89,7 +111,7 @@ pub fn state_view<'a>(overview: &Overview<'a>) -> StateView<'a> {
                     open_batch: OpenBatchView {
                         batch_number: terminal.batch_number,
                         opened: terminal.batch_opened.to_iso(),
-                        totals: &terminal.batch_totals.all,
+                        totals: terminal.batch_totals.all.into(),
                     },
                     queue: shown.queue.iter().copied().map(format_uuid).collect(),
                     queue_length: terminal.queue.len(),

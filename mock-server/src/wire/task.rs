@@ -22,7 +22,7 @@ pub struct TaskBody {
     #[schema(value_type = crate::schema::TaskType)]
     pub task_type: &'static str,
     /// State.
-    #[schema(value_type = crate::domain::task::TaskState)]
+    #[schema(value_type = super::openapi_types::TaskStateWords)]
     pub state: &'static str,
     /// Terminal.
     #[schema(example = "999888")]
@@ -42,6 +42,7 @@ pub struct TaskBody {
     pub batch_number: Option<u32>,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<super::openapi_types::TaskErrorShape>)]
     pub error: Option<TaskError>,
 }
 

@@ -19,13 +19,13 @@ pub struct TransactionBody {
     #[schema(pattern = "^[0-9]+$")]
     pub ams_id: String,
     /// ACCEPTED | DECLINED | CANCELLED.
-    #[schema(value_type = crate::domain::plan::PaymentResult)]
+    #[schema(value_type = super::openapi_types::PaymentResultWords)]
     pub result: &'static str,
     /// SALE | CANCEL.
-    #[schema(value_type = crate::domain::request::TransactionType)]
+    #[schema(value_type = super::openapi_types::TransactionTypeWords)]
     pub transaction_type: &'static str,
     /// CARD | CASH.
-    #[schema(value_type = crate::domain::request::PaymentMethod)]
+    #[schema(value_type = super::openapi_types::PaymentMethodWords)]
     pub payment_method: &'static str,
     /// Terminal.
     #[serde(rename = "terminalID")]
@@ -45,10 +45,10 @@ pub struct TransactionBody {
     /// Masked PAN.
     pub card_number: Option<String>,
     /// Brand.
-    #[schema(value_type = Option<crate::domain::card::CardBrand>)]
+    #[schema(value_type = Option<super::openapi_types::CardBrandWords>)]
     pub card_type: Option<&'static str>,
     /// Entry mode.
-    #[schema(value_type = Option<crate::domain::card::EntryMode>)]
+    #[schema(value_type = Option<super::openapi_types::EntryModeWords>)]
     pub card_entry_mode: Option<&'static str>,
     /// EMV AID.
     pub emv_aid: Option<String>,
@@ -72,7 +72,7 @@ pub struct TransactionBody {
     /// PIN verified.
     pub pin_ok: bool,
     /// Refusal word.
-    #[schema(value_type = crate::domain::refusal::Refusal)]
+    #[schema(value_type = super::openapi_types::RefusalWords)]
     pub refusal_code: &'static str,
     /// CANCEL: the amsID of the cancelled payment.
     #[serde(rename = "originAmsID", skip_serializing_if = "Option::is_none")]
