@@ -164,7 +164,7 @@ impl ClientBuilder {
             tid: (!self.master).then(|| tid.clone()),
         };
         Ok(Client {
-            inner: Arc::new(Inner {
+            shared: Arc::new(Shared {
                 base,
                 http,
                 auth: Auth::new(credentials),
@@ -183,11 +183,13 @@ impl ClientBuilder {
 /// See the crate documentation for a complete payment.
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<Inner>,
+    shared: Arc<Shared>,
 }
 
+/// What every clone of a [`Client`] shares: where and how it talks to GP tom, its token, and the
+/// tasks it created.
 #[derive(Debug)]
-struct Inner {
+struct Shared {
     base: url::Url,
     http: reqwest::Client,
     auth: Auth,
@@ -224,12 +226,12 @@ impl Client {
     /// Creates a SALE task. Not retried on a transport error: that is [`Error::OutcomeUnknown`].
     pub async fn create_sale(&self, sale: &SaleRequest) -> Result<Task> {
         sale.validate()?;
-        let body = sale.body(self.inner.body_tid.as_deref());
+        let body = sale.body(self.shared.body_tid.as_deref());
         let task: Task = self
             .create_task("TRANSACTION", &body, sale.reference_text())
             .await?;
         if let Some(reference) = sale.reference_text()
-            && let Ok(mut seen) = self.inner.seen.lock()
+            && let Ok(mut seen) = self.shared.seen.lock()
         {
             seen.insert(reference.to_owned(), task.task_id.clone());
         }
@@ -239,13 +241,13 @@ impl Client {
     /// Creates a CANCEL (storno) task.
     pub async fn create_cancel(&self, cancel: &CancelRequest) -> Result<Task> {
         cancel.validate()?;
-        let body = cancel.body(self.inner.body_tid.as_deref());
+        let body = cancel.body(self.shared.body_tid.as_deref());
         self.create_task("TRANSACTION", &body, None).await
     }
 
     /// Creates a batch-close task.
     pub async fn close_batch(&self) -> Result<Task> {
-        let body = match &self.inner.body_tid {
+        let body = match &self.shared.body_tid {
             Some(tid) => serde_json::json!({ "tid": tid }),
             None => serde_json::json!({}),
         };
@@ -298,7 +300,7 @@ impl Client {
 
     /// Reads a closed batch.
     pub async fn get_batch(&self, batch_number: u32) -> Result<Batch> {
-        let path = match &self.inner.body_tid {
+        let path = match &self.shared.body_tid {
             Some(tid) => format!("v1/batches/{batch_number}?tid={}", encode(tid)),
             None => format!("v1/batches/{batch_number}"),
         };
@@ -345,25 +347,25 @@ impl Client {
     /// `creation_retries` times; a lost answer is never re-sent (see [`Error::OutcomeUnknown`]).
     pub async fn pay(&self, sale: SaleRequest) -> Result<PaymentOutcome> {
         let task = self.create_with_retries(|| self.create_sale(&sale)).await?;
-        let task = self.wait_for_task(&task.task_id, self.inner.wait).await?;
+        let task = self.wait_for_task(&task.task_id, self.shared.wait).await?;
         self.payment_outcome(task).await
     }
 
     /// A card sale of `amount` minor units in the client's currency.
     pub async fn pay_amount(&self, amount: i64) -> Result<PaymentOutcome> {
-        self.pay(SaleRequest::new(amount, self.inner.currency.clone()))
+        self.pay(SaleRequest::new(amount, self.shared.currency.clone()))
             .await
     }
 
     /// Cancels the terminal's last transaction.
     pub async fn cancel_last(&self) -> Result<CancelOutcome> {
-        self.cancel_with(CancelRequest::last(self.inner.currency.clone()))
+        self.cancel_with(CancelRequest::last(self.shared.currency.clone()))
             .await
     }
 
     /// Cancels an older transaction by its amsID.
     pub async fn cancel(&self, ams_id: &str) -> Result<CancelOutcome> {
-        self.cancel_with(CancelRequest::older(ams_id, self.inner.currency.clone()))
+        self.cancel_with(CancelRequest::older(ams_id, self.shared.currency.clone()))
             .await
     }
 
@@ -371,7 +373,7 @@ impl Client {
         let task = self
             .create_with_retries(|| self.create_cancel(&cancel))
             .await?;
-        let task = self.wait_for_task(&task.task_id, self.inner.wait).await?;
+        let task = self.wait_for_task(&task.task_id, self.shared.wait).await?;
         Ok(match self.payment_outcome(task).await? {
             PaymentOutcome::Approved(transaction) => CancelOutcome::Cancelled(transaction),
             PaymentOutcome::Failed {
@@ -390,7 +392,7 @@ impl Client {
     /// Closes the batch and reads it.
     pub async fn close_batch_and_read(&self) -> Result<BatchOutcome> {
         let task = self.create_with_retries(|| self.close_batch()).await?;
-        let task = self.wait_for_task(&task.task_id, self.inner.wait).await?;
+        let task = self.wait_for_task(&task.task_id, self.shared.wait).await?;
         match (&task.state, task.batch_number) {
             (TaskState::Completed, Some(number)) => {
                 Ok(BatchOutcome::Closed(self.get_batch(number).await?))
@@ -408,7 +410,7 @@ impl Client {
     /// (or, against the mock, `GET /__mock/state`) before paying again.
     #[must_use]
     pub fn reconcile(&self, reference: &str) -> Option<String> {
-        self.inner
+        self.shared
             .seen
             .lock()
             .ok()
@@ -427,7 +429,7 @@ impl Client {
                     status,
                     retry_after,
                     ..
-                }) if attempt < self.inner.creation_retries
+                }) if attempt < self.shared.creation_retries
                     && (status == 429 || (status == 503 && retry_after.is_some())) =>
                 {
                     attempt += 1;
@@ -463,19 +465,19 @@ impl Client {
         operation: &'static str,
     ) -> Result<T> {
         let url = self
-            .inner
+            .shared
             .base
             .join(path)
             .map_err(|error| Error::Config(format!("URL: {error}")))?;
         let mut token = self
-            .inner
+            .shared
             .auth
-            .access_token(&self.inner.http, &self.inner.base)
+            .access_token(&self.shared.http, &self.shared.base)
             .await?;
         let mut renewed = false;
         loop {
             let mut request = self
-                .inner
+                .shared
                 .http
                 .request(method.clone(), url.clone())
                 .bearer_auth(&token);
@@ -501,9 +503,9 @@ impl Client {
                 // A 401 is answered before anything is processed: refreshing and re-sending is safe.
                 renewed = true;
                 token = self
-                    .inner
+                    .shared
                     .auth
-                    .renew(&self.inner.http, &self.inner.base, &token)
+                    .renew(&self.shared.http, &self.shared.base, &token)
                     .await?;
                 continue;
             }

@@ -1,4 +1,4 @@
-//! Every refusal the mock answers, rendered in GP tom's shapes: Spring Boot's error body for the
+//! Every error answer the mock gives, rendered in GP tom's shapes: Spring Boot's error body for the
 //! resource endpoints (spec §3) and RFC 6749/6750 bodies for OAuth.
 //!
 //! An [`ApiError`] does not know the request path or the virtual time; it travels as a response

@@ -262,7 +262,7 @@ struct ServeArgs {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
+    match run_command_line() {
         Ok(code) => code,
         Err(error) => {
             // `{:#}` prints the chain of causes on one line and never a backtrace: these are
@@ -285,7 +285,7 @@ fn print_out(text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn run() -> anyhow::Result<std::process::ExitCode> {
+fn run_command_line() -> anyhow::Result<std::process::ExitCode> {
     use std::process::ExitCode;
     // The mock's heap is a few hundred KiB, but mimalloc asks for transparent huge pages on its
     // arenas: each thread's first touch would make 2 MiB resident (idle RSS 15 MiB instead of

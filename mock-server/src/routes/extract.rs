@@ -1,4 +1,4 @@
-//! Extractors of ours, so that every refusal has GP tom's shape and names the field.
+//! Extractors of ours, so that every error answer has GP tom's shape and names the field.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;

@@ -1,5 +1,5 @@
 //! The request pipeline around every handler: reads the clock once, enforces the body limit,
-//! renders refusals in GP tom's error shape with the path and virtual time, sets
+//! renders error answers in GP tom's error shape with the path and virtual time, sets
 //! `X-Request-Id`, logs, and journals the emulated API's traffic. It wraps the whole router once
 //! and answers the two hot Cloud API operations itself (`direct`).
 
@@ -173,32 +173,18 @@ pub async fn pipeline<S: Wrapped>(
     let body_bytes = read_body(&state, &parts, body).await;
     let mut direct_tag = None;
     let (response, request_bytes) = match body_bytes {
-        Err(refusal) => (refusal.into_response(&state), Bytes::new()),
+        Err(unread) => (unread.into_response(&state), Bytes::new()),
         Ok(bytes) => {
             let faults_active = state.faults_active();
             let dispatch = (direct_dispatch && !faults_active)
                 .then(|| direct(&state, now, &parts, &bytes))
                 .flatten();
             let response = match dispatch {
-                // `Content-Length` as the router sets it, so an in-process caller sees the same
-                // headers whichever way the request went.
-                Some(answer) => with_content_length(match answer {
-                    Ok(answer) => {
-                        let json = Bytes::from(answer.json);
-                        direct_tag = Some(JournalTag {
-                            terminal: Some(answer.terminal),
-                            body: Some(json.clone()),
-                        });
-                        let mut response = json_response(answer.status, json);
-                        if let Some(warning) = answer.warning {
-                            response
-                                .headers_mut()
-                                .insert(tasks::WARNING_HEADER, warning);
-                        }
-                        response
-                    }
-                    Err(rejection) => rejection.into_response(),
-                }),
+                Some(answer) => {
+                    let (response, tag) = direct_response(answer);
+                    direct_tag = tag;
+                    response
+                }
                 None => {
                     let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
                     request.extensions_mut().insert(RequestTime(now));
@@ -228,7 +214,7 @@ pub async fn pipeline<S: Wrapped>(
         )
         .into_response(),
     };
-    let mut response = render_refusal(response, uri.path(), now).await;
+    let mut response = render_error_answer(response, uri.path(), now).await;
     response
         .headers_mut()
         .insert(REQUEST_ID, request_id.clone());
@@ -262,6 +248,29 @@ pub async fn pipeline<S: Wrapped>(
         direct_tag,
     )
     .await
+}
+
+/// A directly dispatched answer as the router would have sent it (`Content-Length` included, so
+/// an in-process caller sees the same headers whichever way the request went), and the journal's
+/// tag the router's handler would have left on it.
+fn direct_response(answer: Result<tasks::Answer, Rejection>) -> (Response, Option<JournalTag>) {
+    match answer {
+        Ok(answer) => {
+            let json = Bytes::from(answer.json);
+            let tag = JournalTag {
+                terminal: Some(answer.terminal),
+                body: Some(json.clone()),
+            };
+            let mut response = json_response(answer.status, json);
+            if let Some(warning) = answer.warning {
+                response
+                    .headers_mut()
+                    .insert(tasks::WARNING_HEADER, warning);
+            }
+            (with_content_length(response), Some(tag))
+        }
+        Err(rejection) => (with_content_length(rejection.into_response()), None),
+    }
 }
 
 /// What the journal keeps of the request, gathered before the handler consumed it.
@@ -394,9 +403,13 @@ impl BodyRefusal {
     }
 }
 
-/// Gives every refusal GP tom's shape: an [`ApiError`] gets its path and time; any other 4xx/5xx
+/// Gives every error answer GP tom's shape: an [`ApiError`] gets its path and time; any other 4xx/5xx
 /// without a JSON body (a framework rejection) is wrapped in the same shape.
-async fn render_refusal(response: Response, path: &str, now: crate::clock::Millis) -> Response {
+async fn render_error_answer(
+    response: Response,
+    path: &str,
+    now: crate::clock::Millis,
+) -> Response {
     let (mut parts, body) = response.into_parts();
     let (error, body) = match parts.extensions.remove::<ApiError>() {
         Some(error) => (error, body),
