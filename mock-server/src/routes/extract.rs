@@ -86,6 +86,23 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
+/// `application/json` or any `…+json`, parameters ignored.
+fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
+        || essence
+            .get(essence.len().saturating_sub(5)..)
+            .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json"))
+}
+
+/// Whether the request says its body is JSON.
+pub fn is_json_content_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(is_json_media_type)
+}
+
 /// A request body as JSON: no body and no content type is `{}`; otherwise the content type must
 /// be JSON (415) and the syntax right (400 naming line and column).
 pub fn parse_json_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Rejection> {
@@ -95,14 +112,7 @@ pub fn parse_json_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Rejec
     if bytes.iter().all(u8::is_ascii_whitespace) && content_type.is_none() {
         return Ok(Value::Object(serde_json::Map::new()));
     }
-    let is_json = content_type.is_some_and(|content_type| {
-        let essence = content_type.split(';').next().unwrap_or("").trim();
-        essence.eq_ignore_ascii_case("application/json")
-            || essence
-                .get(essence.len().saturating_sub(5)..)
-                .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json"))
-    });
-    if !is_json {
+    if !content_type.is_some_and(is_json_media_type) {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!(

@@ -18,12 +18,13 @@ use axum::response::{IntoResponse, Response};
 use tower::Service;
 
 use super::answer::{FaultTag, JournalTag, Wrapped, call_wrapped, is_api_path, json_response};
-use super::extract::{RequestTime, parse_json_body, verify_bearer};
+use super::extract::{RequestTime, is_json_content_type, parse_json_body, verify_bearer};
 use super::tasks;
 use crate::clock::Millis;
 use crate::error::{ApiError, Rejection};
 use crate::journal::JournalEntry;
 use crate::state::AppState;
+use crate::wire::fast_request::read_transaction_request;
 
 /// Sets `Content-Length` from a body of known size, as the router does for what it routes.
 fn with_content_length(mut response: Response) -> Response {
@@ -66,6 +67,12 @@ fn direct(
     } else if parts.method == Method::POST && path == "/v1/tasks/TRANSACTION" {
         Some(
             verify_bearer(state, &parts.headers, now).and_then(|claims| {
+                // A well-formed body straight into its type; anything else field by field.
+                if is_json_content_type(&parts.headers)
+                    && let Some(request) = read_transaction_request(body)
+                {
+                    return tasks::create_read_transaction_answer(state, &claims, now, request);
+                }
                 let request = parse_json_body(&parts.headers, body)?;
                 tasks::create_transaction_answer(state, &claims, now, &request)
             }),

@@ -8,6 +8,7 @@ use axum::response::Response;
 
 use super::answer::api_json_bytes;
 use super::extract::{Bearer, JsonBody, RequestTime};
+use crate::domain::request::TransactionRequest;
 use crate::domain::token::Claims;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::state::AppState;
@@ -115,6 +116,19 @@ pub fn create_transaction_answer(
     })?;
     answer.warning = unknown_fields_warning(body);
     Ok(answer)
+}
+
+/// [`create_transaction_answer`] for a body the fast reader already read (valid, no unknown
+/// fields): the same task, the same answer.
+pub fn create_read_transaction_answer(
+    state: &AppState,
+    claims: &Claims,
+    now: crate::clock::Millis,
+    request: TransactionRequest,
+) -> Result<Answer, Rejection> {
+    create_task(state, claims, now, |store, principal| {
+        Ok(store.create_transaction_task(principal, request, now)?)
+    })
 }
 
 /// Creates a BATCH task: closes the terminal's open batch once the task runs.

@@ -8,6 +8,7 @@
 pub mod app_answer;
 pub mod batch;
 pub mod deeplink;
+pub mod fast_request;
 pub mod json;
 pub mod oauth;
 pub mod openapi_types;
