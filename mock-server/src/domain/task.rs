@@ -159,8 +159,9 @@ pub struct Task {
     pub transaction: Option<u32>,
     /// Closed batch number (BATCH tasks).
     pub batch_number: Option<u32>,
-    /// Error when `ERROR` or `CANCELED`.
-    pub error: Option<TaskError>,
+    /// Error when `ERROR` or `CANCELED` (boxed: most tasks have none, and every stored task
+    /// would carry its room).
+    pub error: Option<Box<TaskError>>,
     /// 1-based position among the terminal's transaction tasks.
     pub ordinal: u32,
 }

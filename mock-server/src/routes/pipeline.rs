@@ -384,11 +384,40 @@ async fn read_body(state: &AppState, parts: &Parts, body: Body) -> Result<Bytes,
     if HttpBody::size_hint(&body).exact() == Some(0) {
         return Ok(Bytes::new());
     }
-    match tokio::time::timeout(state.config().body_read_timeout, to_bytes(body, limit)).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(BodyRefusal::TooLarge(limit)),
+    match tokio::time::timeout(state.config().body_read_timeout, collect(body, limit)).await {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(BodyRefusal::TooLarge(limit)),
         Err(_) => Err(BodyRefusal::TooSlow),
     }
+}
+
+/// The body's bytes, at most `limit` of them (`None` above it or when the body fails). A body
+/// that comes in one frame, as a small JSON body does, is handed on as that frame, not copied.
+async fn collect(body: Body, limit: usize) -> Option<Bytes> {
+    let mut body = std::pin::pin!(body);
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<Vec<u8>> = None;
+    let mut total = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+        let Ok(data) = frame.ok()?.into_data() else {
+            continue; // trailers
+        };
+        total = total.checked_add(data.len())?;
+        if total > limit {
+            return None;
+        }
+        match (&mut joined, first.take()) {
+            (Some(joined), _) => joined.extend_from_slice(&data),
+            (None, None) => first = Some(data),
+            (None, Some(earlier)) => {
+                let mut bytes = Vec::with_capacity(earlier.len() + data.len());
+                bytes.extend_from_slice(&earlier);
+                bytes.extend_from_slice(&data);
+                joined = Some(bytes);
+            }
+        }
+    }
+    Some(joined.map_or_else(|| first.unwrap_or_default(), Bytes::from))
 }
 
 impl BodyRefusal {

@@ -8,6 +8,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::clock::Millis;
 use crate::domain::batch::Batch;
 use crate::domain::chunked::Chunked;
@@ -85,12 +87,14 @@ pub struct Store {
     terminals: Vec<TerminalState>,
     terminal_index: HashMap<String, u16>,
     tasks: Chunked<Task>,
-    task_index: HashMap<u128, u32>,
+    // Fx hashing: the keys are ids the mock generated (or a state file the user gave it), and
+    // SipHash cost more per create and poll than the lookup itself.
+    task_index: FxHashMap<u128, u32>,
     transactions: Chunked<Transaction>,
-    transaction_index: HashMap<u128, u32>,
-    ams_index: HashMap<u64, u32>,
+    transaction_index: FxHashMap<u128, u32>,
+    ams_index: FxHashMap<u64, u32>,
     batches: Vec<Batch>,
-    batch_index: HashMap<(u16, u32), u32>,
+    batch_index: FxHashMap<(u16, u32), u32>,
     refresh_tokens: HashMap<Box<str>, RefreshRecord>,
     refresh_order: VecDeque<Box<str>>,
     token_uses: HashMap<Box<str>, u32>,
@@ -126,12 +130,12 @@ impl Store {
             seed,
             ids: IdGenerator::new(seed),
             tasks: Chunked::new(),
-            task_index: HashMap::new(),
+            task_index: FxHashMap::default(),
             transactions: Chunked::new(),
-            transaction_index: HashMap::new(),
-            ams_index: HashMap::new(),
+            transaction_index: FxHashMap::default(),
+            ams_index: FxHashMap::default(),
             batches: Vec::new(),
-            batch_index: HashMap::new(),
+            batch_index: FxHashMap::default(),
             refresh_tokens: HashMap::new(),
             refresh_order: VecDeque::new(),
             token_uses: HashMap::new(),

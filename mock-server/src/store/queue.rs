@@ -314,7 +314,7 @@ impl Store {
         };
         let task = &mut self.tasks[index as usize];
         task.state = state;
-        task.error = error;
+        task.error = error.map(Box::new);
         task.updated = at;
         task.ready_at = None;
         task.polls_in_state = 0;

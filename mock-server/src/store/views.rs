@@ -37,7 +37,7 @@ impl Store {
                 .transaction
                 .map(|transaction| self.transactions[transaction as usize].id),
             batch_number: task.batch_number,
-            error: task.error.as_ref(),
+            error: task.error.as_deref(),
         }
     }
 

@@ -247,6 +247,45 @@ mod tests {
         }
     }
 
+    /// The slow reader over raw bytes: JSON first, then field by field.
+    fn slow(bytes: &[u8]) -> Option<TransactionRequest> {
+        let value: Value = serde_json::from_slice(bytes).ok()?;
+        parse_transaction_request(&value).ok()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+        /// Bytes edited anywhere (whitespace, escapes, quotes, digits, exponents, braces, a BOM,
+        /// control and non-ASCII characters): the fast reader never accepts what the slow one
+        /// refuses, nor reads it differently.
+        #[test]
+        fn edited_bytes_are_never_read_differently(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(vec![
+                " ", "\t", "\n", "\\", "\"", ".", "e", "E", "0", "9", "-", "+", "}", "{", ",",
+                ":", "[", "]", "\u{0}", "\u{1f}", "é", "\u{feff}", "null", "true", "1.5", "\\u0041",
+            ])), 0..4),
+            cancel in any::<bool>(),
+        ) {
+            let mut text = if cancel {
+                r#"{"transactionType":"CANCEL","cancelMode":"OLDER_TRANSACTION","originTransactionID":"123","currencyCode":"CZK","tipAmount":0}"#.to_owned()
+            } else {
+                r#"{"transactionType":"SALE","amount":1000,"currencyCode":"CZK","paymentMethod":"CARD","originReferenceNum":"bench-0001","tipCollect":false,"tid":null}"#.to_owned()
+            };
+            for (index, insert) in edits {
+                let mut at = index.index(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text.insert_str(at, insert);
+            }
+            let fast = read_transaction_request(text.as_bytes());
+            if let Some(fast) = fast {
+                prop_assert_eq!(Some(fast), slow(text.as_bytes()), "{}", text);
+            }
+        }
+    }
+
     #[test]
     fn a_repeated_field_goes_the_slow_way() {
         let body = br#"{"transactionType":"SALE","amount":1,"amount":2,"currencyCode":"CZK","paymentMethod":"CARD"}"#;
