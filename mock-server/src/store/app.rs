@@ -261,8 +261,8 @@ impl Store {
         // The app cancels by amsID whether or not the payment is the terminal's last: GP tom's
         // one storno rulebook, asked as for an OLDER_TRANSACTION with no "last" to steer to.
         let named = parse_digits(&input.ams_id)
-            .and_then(|ams_id| self.ams_index.get(&ams_id))
-            .map(|&index| (index, &self.transactions[index as usize]));
+            .and_then(|ams_id| self.ams_position(ams_id))
+            .map(|index| (index, &self.transactions[index as usize]));
         let original = decide_storno(
             StornoRequest {
                 mode: CancelMode::OlderTransaction,
@@ -334,9 +334,9 @@ impl Store {
 
     fn app_detail(&self, key: &DetailKey, terminal: u16) -> Result<u32, AppRefusal> {
         let found = match key {
-            DetailKey::AmsId(ams_id) => parse_digits(ams_id)
-                .and_then(|ams_id| self.ams_index.get(&ams_id))
-                .copied(),
+            DetailKey::AmsId(ams_id) => {
+                parse_digits(ams_id).and_then(|ams_id| self.ams_position(ams_id))
+            }
             DetailKey::RequestId(wanted) => (0..self.transactions.len())
                 .rev()
                 .filter_map(|index| u32::try_from(index).ok())

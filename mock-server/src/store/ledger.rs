@@ -28,7 +28,7 @@ impl Store {
             .ams_id
             .as_deref()
             .and_then(parse_digits)
-            .is_some_and(|ams_id| self.ams_index.contains_key(&ams_id))
+            .is_some_and(|ams_id| self.ams_position(ams_id).is_some())
         {
             return;
         }
@@ -90,10 +90,9 @@ impl Store {
         transaction.sequence_number = terminal.sequence;
         transaction.receipt_number = terminal.receipt;
         let index = u32::try_from(self.transactions.len()).unwrap_or(u32::MAX);
-        self.transaction_index.insert(transaction.id, index);
-        self.ams_index.insert(transaction.ams_id, index);
         let terminal = transaction.terminal;
         self.transactions.push(transaction);
+        self.index_transaction(index);
         self.mark_transaction(index);
         self.mark_terminal(terminal);
         index
@@ -116,8 +115,8 @@ impl Store {
             .origin_transaction_id
             .as_deref()
             .and_then(parse_digits)
-            .and_then(|ams_id| self.ams_index.get(&ams_id))
-            .map(|found| (*found, &self.transactions[*found as usize]));
+            .and_then(|ams_id| self.ams_position(ams_id))
+            .map(|found| (found, &self.transactions[found as usize]));
         let decision = decide_storno(
             StornoRequest {
                 mode: request.cancel_mode.unwrap_or(CancelMode::LastTransaction),
@@ -252,9 +251,7 @@ impl Store {
         let id = parse_uuid(transaction_id)
             .ok_or_else(|| not_an_id("transaction", transaction_id, "transactionId"))?;
         let index = self
-            .transaction_index
-            .get(&id)
-            .copied()
+            .transaction_position(id)
             .filter(|index| self.can_see(principal, self.transactions[*index as usize].terminal))
             .ok_or(StoreError::NotFound("transaction"))?;
         let terminal = self.transactions[index as usize].terminal;

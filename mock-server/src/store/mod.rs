@@ -8,6 +8,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
+use positions::Positions;
 use rustc_hash::FxHashMap;
 
 use crate::clock::Millis;
@@ -28,6 +29,7 @@ mod faults;
 mod grants;
 mod ledger;
 mod persisted;
+mod positions;
 mod queue;
 mod restore;
 mod state_file;
@@ -87,12 +89,10 @@ pub struct Store {
     terminals: Vec<TerminalState>,
     terminal_index: HashMap<String, u16>,
     tasks: Chunked<Task>,
-    // Fx hashing: the keys are ids the mock generated (or a state file the user gave it), and
-    // SipHash cost more per create and poll than the lookup itself.
-    task_index: FxHashMap<u128, u32>,
+    task_index: Positions,
     transactions: Chunked<Transaction>,
-    transaction_index: FxHashMap<u128, u32>,
-    ams_index: FxHashMap<u64, u32>,
+    transaction_index: Positions,
+    ams_index: Positions,
     batches: Vec<Batch>,
     batch_index: FxHashMap<(u16, u32), u32>,
     refresh_tokens: HashMap<Box<str>, RefreshRecord>,
@@ -130,10 +130,10 @@ impl Store {
             seed,
             ids: IdGenerator::new(seed),
             tasks: Chunked::new(),
-            task_index: FxHashMap::default(),
+            task_index: Positions::default(),
             transactions: Chunked::new(),
-            transaction_index: FxHashMap::default(),
-            ams_index: FxHashMap::default(),
+            transaction_index: Positions::default(),
+            ams_index: Positions::default(),
             batches: Vec::new(),
             batch_index: FxHashMap::default(),
             refresh_tokens: HashMap::new(),
@@ -161,6 +161,51 @@ impl Store {
             self.seed,
             now,
         )
+    }
+}
+
+impl Store {
+    /// The position of the task with `id`.
+    pub(super) fn task_position(&self, id: u128) -> Option<u32> {
+        let tasks = &self.tasks;
+        self.task_index
+            .get(&id, |position| tasks[position as usize].id)
+    }
+
+    /// The position of the transaction with `id`.
+    pub(super) fn transaction_position(&self, id: u128) -> Option<u32> {
+        let transactions = &self.transactions;
+        self.transaction_index
+            .get(&id, |position| transactions[position as usize].id)
+    }
+
+    /// The position of the transaction with `ams_id`.
+    pub(super) fn ams_position(&self, ams_id: u64) -> Option<u32> {
+        let transactions = &self.transactions;
+        self.ams_index
+            .get(&ams_id, |position| transactions[position as usize].ams_id)
+    }
+
+    /// Files the task at `position` (already pushed) under its id.
+    pub(super) fn index_task(&mut self, position: u32) {
+        let tasks = &self.tasks;
+        let id = tasks[position as usize].id;
+        self.task_index
+            .insert(id, position, |filed| tasks[filed as usize].id);
+    }
+
+    /// Files the transaction at `position` (already pushed) under its id and amsID.
+    pub(super) fn index_transaction(&mut self, position: u32) {
+        let transactions = &self.transactions;
+        let (id, ams_id) = {
+            let transaction = &transactions[position as usize];
+            (transaction.id, transaction.ams_id)
+        };
+        self.transaction_index
+            .insert(id, position, |filed| transactions[filed as usize].id);
+        self.ams_index.insert(ams_id, position, |filed| {
+            transactions[filed as usize].ams_id
+        });
     }
 }
 

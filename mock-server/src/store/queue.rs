@@ -136,7 +136,6 @@ impl Store {
     ) -> u32 {
         let id = self.ids.uuid_value();
         let index = u32::try_from(self.tasks.len()).unwrap_or(u32::MAX);
-        self.task_index.insert(id, index);
         self.tasks.push(Task {
             id,
             kind,
@@ -153,6 +152,7 @@ impl Store {
             error: None,
             ordinal,
         });
+        self.index_task(index);
         self.terminals[usize::from(terminal)].queue.push_back(index);
         self.mark_task(index);
         self.mark_terminal(terminal);
@@ -179,9 +179,7 @@ impl Store {
         task_id: &str,
     ) -> Result<u32, StoreError> {
         let id = parse_uuid(task_id).ok_or_else(|| not_an_id("task", task_id, "taskId"))?;
-        self.task_index
-            .get(&id)
-            .copied()
+        self.task_position(id)
             .filter(|index| self.can_see(principal, self.tasks[*index as usize].terminal))
             .ok_or(StoreError::NotFound("task"))
     }
@@ -194,8 +192,8 @@ impl Store {
         card: crate::domain::card::CardChoice,
         now: Millis,
     ) -> Result<u32, StoreError> {
-        let index = *parse_uuid(task_id)
-            .and_then(|id| self.task_index.get(&id))
+        let index = parse_uuid(task_id)
+            .and_then(|id| self.task_position(id))
             .ok_or(StoreError::NotFound("task"))?;
         let terminal = self.tasks[index as usize].terminal;
         self.settle_terminal(terminal, now);

@@ -282,8 +282,8 @@ impl Store {
             if index as usize != expected {
                 return Err(RestoreError::Gap { what: "tasks" });
             }
-            store.task_index.insert(task.id, index);
             store.tasks.push(task);
+            store.index_task(index);
         }
         // A queue is its terminal's unfinished tasks in creation order.
         for terminal in &mut store.terminals {
@@ -305,9 +305,8 @@ impl Store {
                     what: "transactions",
                 });
             }
-            store.transaction_index.insert(transaction.id, index);
-            store.ams_index.insert(transaction.ams_id, index);
             store.transactions.push(transaction);
+            store.index_transaction(index);
         }
         store.batches.clear();
         store.batch_index.clear();

@@ -44,15 +44,15 @@ impl Store {
     /// The terminal a task belongs to (for the journal).
     #[must_use]
     pub fn task_tid(&self, task_id: &str) -> Option<&str> {
-        let index = parse_uuid(task_id).and_then(|id| self.task_index.get(&id))?;
-        Some(&self.terminals[usize::from(self.tasks[*index as usize].terminal)].tid)
+        let index = parse_uuid(task_id).and_then(|id| self.task_position(id))?;
+        Some(&self.terminals[usize::from(self.tasks[index as usize].terminal)].tid)
     }
 
     /// What a task's payment came to by `now` (its terminal settled first): the result and
     /// refusal word of its transaction, once it has one. Coverage judges by it, so a decline
     /// counts as met even when the client never read it.
     pub fn task_outcome(&mut self, task_id: &str, now: Millis) -> Option<(PaymentResult, Refusal)> {
-        let index = *parse_uuid(task_id).and_then(|id| self.task_index.get(&id))?;
+        let index = parse_uuid(task_id).and_then(|id| self.task_position(id))?;
         self.settle_terminal(self.tasks[index as usize].terminal, now);
         let transaction = &self.transactions[self.tasks[index as usize].transaction? as usize];
         Some((transaction.result, transaction.refusal))
