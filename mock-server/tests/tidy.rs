@@ -499,7 +499,7 @@ fn json_field_names_are_spelled_in_the_wire() {
     // to its own files as they are (renaming them would be a data-dir migration and a new state
     // file version) and the fixtures' file format.
     let record_forms = [
-        "pub struct TransactionRequest",
+        "pub struct RequestRecord",
         "pub struct Totals",
         "pub struct CardRange",
     ];

@@ -171,9 +171,11 @@ impl ReceiptType {
     }
 }
 
-/// A validated `CreateCloudTaskTransactionApiRequest`.
+/// A validated `CreateCloudTaskTransactionApiRequest`. What most requests leave out (client
+/// ids and contacts, the target terminal, the cancelled payment, the app's request id) lives in
+/// one box, so a stored payment without them does not carry their room.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "RequestRecord", into = "RequestRecord")]
 pub struct TransactionRequest {
     /// SALE or CANCEL.
     pub transaction_type: TransactionType,
@@ -193,8 +195,16 @@ pub struct TransactionRequest {
     pub print_by_payment_app: bool,
     /// Receipt delivery.
     pub preferable_receipt_type: Option<ReceiptType>,
+    /// CANCEL only.
+    pub cancel_mode: Option<CancelMode>,
+    /// The rarely given fields ([`TransactionRequest::extras`]); `None` when all are absent.
+    pub extras: Option<Box<RequestExtras>>,
+}
+
+/// The fields of a transaction request most requests leave out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestExtras {
     /// Integrator's client id.
-    #[serde(rename = "clientID")]
     pub client_id: Option<Box<str>>,
     /// Customer's e-mail.
     pub client_email: Option<Box<str>>,
@@ -202,14 +212,112 @@ pub struct TransactionRequest {
     pub client_phone: Option<Box<str>>,
     /// Target terminal (master accounts).
     pub tid: Option<String>,
-    /// CANCEL only.
-    pub cancel_mode: Option<CancelMode>,
     /// CANCEL with OLDER_TRANSACTION: the original's amsID.
-    #[serde(rename = "originTransactionID")]
     pub origin_transaction_id: Option<Box<str>>,
     /// App-to-app: the caller's request id (for `transaction/detail?requestID=`).
-    #[serde(rename = "requestID", skip_serializing_if = "Option::is_none")]
     pub request_id: Option<Box<str>>,
+}
+
+/// No extras.
+static NO_EXTRAS: RequestExtras = RequestExtras {
+    client_id: None,
+    client_email: None,
+    client_phone: None,
+    tid: None,
+    origin_transaction_id: None,
+    request_id: None,
+};
+
+impl RequestExtras {
+    /// Boxed, or `None` when every field is absent.
+    #[must_use]
+    pub fn boxed(self) -> Option<Box<RequestExtras>> {
+        (self != NO_EXTRAS).then(|| Box::new(self))
+    }
+}
+
+impl TransactionRequest {
+    /// The rarely given fields (all absent when none was given).
+    #[must_use]
+    pub fn extras(&self) -> &RequestExtras {
+        self.extras.as_deref().unwrap_or(&NO_EXTRAS)
+    }
+}
+
+/// A transaction request as the mock writes it to its own files (the data dir's rows, the state
+/// file, the state view): flat, every field by its GP tom name.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRecord {
+    transaction_type: TransactionType,
+    amount: Option<i64>,
+    tip_amount: i64,
+    tip_collect: bool,
+    currency_code: String,
+    payment_method: PaymentMethod,
+    origin_reference_num: Option<Box<str>>,
+    print_by_payment_app: bool,
+    preferable_receipt_type: Option<ReceiptType>,
+    #[serde(rename = "clientID")]
+    client_id: Option<Box<str>>,
+    client_email: Option<Box<str>>,
+    client_phone: Option<Box<str>>,
+    tid: Option<String>,
+    cancel_mode: Option<CancelMode>,
+    #[serde(rename = "originTransactionID")]
+    origin_transaction_id: Option<Box<str>>,
+    #[serde(rename = "requestID", skip_serializing_if = "Option::is_none")]
+    request_id: Option<Box<str>>,
+}
+
+impl From<RequestRecord> for TransactionRequest {
+    fn from(record: RequestRecord) -> Self {
+        TransactionRequest {
+            transaction_type: record.transaction_type,
+            amount: record.amount,
+            tip_amount: record.tip_amount,
+            tip_collect: record.tip_collect,
+            currency_code: record.currency_code,
+            payment_method: record.payment_method,
+            origin_reference_num: record.origin_reference_num,
+            print_by_payment_app: record.print_by_payment_app,
+            preferable_receipt_type: record.preferable_receipt_type,
+            cancel_mode: record.cancel_mode,
+            extras: RequestExtras {
+                client_id: record.client_id,
+                client_email: record.client_email,
+                client_phone: record.client_phone,
+                tid: record.tid,
+                origin_transaction_id: record.origin_transaction_id,
+                request_id: record.request_id,
+            }
+            .boxed(),
+        }
+    }
+}
+
+impl From<TransactionRequest> for RequestRecord {
+    fn from(request: TransactionRequest) -> Self {
+        let extras = request.extras.map(|extras| *extras).unwrap_or_default();
+        RequestRecord {
+            transaction_type: request.transaction_type,
+            amount: request.amount,
+            tip_amount: request.tip_amount,
+            tip_collect: request.tip_collect,
+            currency_code: request.currency_code,
+            payment_method: request.payment_method,
+            origin_reference_num: request.origin_reference_num,
+            print_by_payment_app: request.print_by_payment_app,
+            preferable_receipt_type: request.preferable_receipt_type,
+            client_id: extras.client_id,
+            client_email: extras.client_email,
+            client_phone: extras.client_phone,
+            tid: extras.tid,
+            cancel_mode: request.cancel_mode,
+            origin_transaction_id: extras.origin_transaction_id,
+            request_id: extras.request_id,
+        }
+    }
 }
 
 /// The largest amount accepted (999 999.99 in major units).

@@ -17,7 +17,7 @@ use crate::domain::app::{
 use crate::domain::card::{CardChoice, CardRange};
 use crate::domain::ids::parse_digits;
 use crate::domain::refusal::Refusal;
-use crate::domain::request::{CancelMode, TransactionRequest, TransactionType};
+use crate::domain::request::{CancelMode, RequestExtras, TransactionRequest, TransactionType};
 use crate::domain::storno::{StornoRequest, decide_storno};
 use crate::domain::task::{Plan, TaskKind, TaskState};
 use crate::domain::terminal::TerminalState;
@@ -213,13 +213,16 @@ impl Store {
             origin_reference_num: reference,
             print_by_payment_app: extras.print,
             preferable_receipt_type: extras.receipt_type,
-            client_id: extras.client_id,
-            client_email: extras.client_email,
-            client_phone: extras.client_phone,
-            tid: None,
             cancel_mode: None,
-            origin_transaction_id: None,
-            request_id: extras.request_id,
+            extras: RequestExtras {
+                client_id: extras.client_id,
+                client_email: extras.client_email,
+                client_phone: extras.client_phone,
+                tid: None,
+                origin_transaction_id: None,
+                request_id: extras.request_id,
+            }
+            .boxed(),
         };
         let ordinal = self.terminals[usize::from(terminal)]
             .transaction_tasks
@@ -286,13 +289,16 @@ impl Store {
             origin_reference_num: None,
             print_by_payment_app: extras.print,
             preferable_receipt_type: extras.receipt_type,
-            client_id: extras.client_id,
-            client_email: extras.client_email,
-            client_phone: extras.client_phone,
-            tid: None,
             cancel_mode: Some(CancelMode::OlderTransaction),
-            origin_transaction_id: Some(input.ams_id),
-            request_id: extras.request_id,
+            extras: RequestExtras {
+                client_id: extras.client_id,
+                client_email: extras.client_email,
+                client_phone: extras.client_phone,
+                tid: None,
+                origin_transaction_id: Some(input.ams_id),
+                request_id: extras.request_id,
+            }
+            .boxed(),
         };
         let plan = Plan {
             new: Phase::Millis(0),
@@ -327,7 +333,7 @@ impl Store {
     fn request_id_of(&self, transaction: u32) -> Option<&str> {
         let task = self.transactions[transaction as usize].task?;
         match &self.tasks[task as usize].kind {
-            TaskKind::Transaction(request) => request.request_id.as_deref(),
+            TaskKind::Transaction(request) => request.extras().request_id.as_deref(),
             TaskKind::Batch => None,
         }
     }

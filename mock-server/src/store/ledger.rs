@@ -112,6 +112,7 @@ impl Store {
             .last_transaction
             .map(|last| (last, &self.transactions[last as usize]));
         let named = request
+            .extras()
             .origin_transaction_id
             .as_deref()
             .and_then(parse_digits)

@@ -20,7 +20,7 @@ impl Store {
         request: TransactionRequest,
         now: Millis,
     ) -> Result<u32, StoreError> {
-        let terminal_index = self.target_terminal(principal, request.tid.as_deref())?;
+        let terminal_index = self.target_terminal(principal, request.extras().tid.as_deref())?;
         self.settle_terminal(terminal_index, now);
         let terminal = &self.terminals[usize::from(terminal_index)];
         if request.currency_code != terminal.currency {

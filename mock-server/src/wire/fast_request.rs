@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::domain::request::{
-    CancelMode, MAX_AMOUNT, MAX_REFERENCE_LEN, PaymentMethod, ReceiptType, TransactionRequest,
-    TransactionType,
+    CancelMode, MAX_AMOUNT, MAX_REFERENCE_LEN, PaymentMethod, ReceiptType, RequestExtras,
+    TransactionRequest, TransactionType,
 };
 
 /// The body as JSON spells it; strings borrowed (an escaped one fails and falls back).
@@ -124,13 +124,16 @@ pub fn read_transaction_request(bytes: &[u8]) -> Option<TransactionRequest> {
         origin_reference_num: origin_reference_num.map(Box::from),
         print_by_payment_app: body.print_by_payment_app.unwrap_or(false),
         preferable_receipt_type,
-        client_id: client_id.map(Box::from),
-        client_email: None,
-        client_phone: None,
-        tid: tid.map(str::to_owned),
         cancel_mode,
-        origin_transaction_id: origin_transaction_id.map(Box::from),
-        request_id: None,
+        extras: RequestExtras {
+            client_id: client_id.map(Box::from),
+            client_email: None,
+            client_phone: None,
+            tid: tid.map(str::to_owned),
+            origin_transaction_id: origin_transaction_id.map(Box::from),
+            request_id: None,
+        }
+        .boxed(),
     })
 }
 

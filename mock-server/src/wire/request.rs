@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::request::{
     BatchRequest, CancelMode, FieldError, MAX_AMOUNT, MAX_REFERENCE_LEN, PaymentMethod,
-    ReceiptType, TransactionRequest, TransactionType,
+    ReceiptType, RequestExtras, TransactionRequest, TransactionType,
 };
 
 /// The fields GP tom knows in a transaction request (for typo hints).
@@ -259,13 +259,16 @@ pub fn parse_transaction_request(body: &Value) -> Result<TransactionRequest, Vec
                 origin_reference_num,
                 print_by_payment_app,
                 preferable_receipt_type,
-                client_id,
-                client_email,
-                client_phone,
-                tid,
                 cancel_mode,
-                origin_transaction_id,
-                request_id: None,
+                extras: RequestExtras {
+                    client_id,
+                    client_email,
+                    client_phone,
+                    tid,
+                    origin_transaction_id,
+                    request_id: None,
+                }
+                .boxed(),
             })
         }
         _ => Err(fields.errors),
