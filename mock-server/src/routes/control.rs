@@ -17,11 +17,9 @@ use crate::domain::request::FieldError;
 use crate::error::{ApiError, ErrorBody, Rejection};
 use crate::journal::JournalFilter;
 use crate::state::AppState;
+use crate::wire::control::{read_advance, read_decision};
 use crate::wire::state::state_view;
 use crate::wire::task::{TaskBody, task_body};
-
-/// The longest single clock move: ten years.
-const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 86_400;
 
 /// `POST /__mock/reset`: back to the fixtures' initial state; the id sequence restarts.
 #[utoipa::path(
@@ -141,56 +139,7 @@ pub async fn advance_clock(
     State(state): State<AppState>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<ClockBody>, Rejection> {
-    let units: [(&str, i64); 5] = [
-        ("milliseconds", 1),
-        ("seconds", 1_000),
-        ("minutes", 60_000),
-        ("hours", 3_600_000),
-        ("days", 86_400_000),
-    ];
-    let Some(object) = body.as_object() else {
-        return Err(
-            ApiError::fields(vec![FieldError::new("$", "the body must be a JSON object")]).into(),
-        );
-    };
-    let mut total_ms: i64 = 0;
-    let mut errors = Vec::new();
-    let mut given = false;
-    for (name, factor) in units {
-        let Some(value) = object.get(name) else {
-            continue;
-        };
-        given = true;
-        match value.as_i64() {
-            Some(amount)
-                if amount >= 0 && amount.saturating_mul(factor) <= MAX_ADVANCE_SECONDS * 1000 =>
-            {
-                total_ms = total_ms.saturating_add(amount * factor);
-            }
-            Some(_) => errors.push(FieldError::new(name, "must be between 0 and ten years")),
-            None => errors.push(FieldError::new(name, "must be a non-negative integer")),
-        }
-    }
-    for key in object.keys() {
-        if !units.iter().any(|(name, _)| name == key) {
-            errors.push(FieldError::new(
-                key.clone(),
-                "unknown field; use seconds, milliseconds, minutes, hours or days",
-            ));
-        }
-    }
-    if !given && errors.is_empty() {
-        errors.push(FieldError::new(
-            "$",
-            "name at least one of milliseconds, seconds, minutes, hours, days",
-        ));
-    }
-    if total_ms > MAX_ADVANCE_SECONDS * 1000 {
-        errors.push(FieldError::new("$", "the total must be at most ten years"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::fields(errors).into());
-    }
+    let total_ms = read_advance(&body).map_err(ApiError::fields)?;
     state.clock().advance(total_ms);
     state.clock_moved();
     Ok(Json(clock_body(&state)))
@@ -478,109 +427,7 @@ pub async fn decide_task(
     axum::extract::Path(task_id): axum::extract::Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, Rejection> {
-    use crate::domain::card::{CardBrand, CardChoice, EntryMode};
-    use crate::domain::refusal::Refusal;
-    use crate::scenario::{Outcome, PaymentResult};
-    let mut errors = Vec::new();
-    let text = |name: &str| body.get(name).and_then(Value::as_str).map(str::to_owned);
-    let refusal = match text("refusal") {
-        None => None,
-        Some(word) => {
-            let parsed = Refusal::parse(&word);
-            if parsed.is_none() {
-                errors.push(FieldError::new(
-                    "refusal",
-                    "must be a GP tom refusal word such as insufficientFunds",
-                ));
-            }
-            parsed
-        }
-    };
-    let code = match body.get("code") {
-        None | Some(Value::Null) => None,
-        Some(value) => match value
-            .as_u64()
-            .and_then(|code| u16::try_from(code).ok())
-            .filter(|code| *code <= 999)
-        {
-            Some(code) => Some(code),
-            None => {
-                errors.push(FieldError::new("code", "must be an integer 0..=999"));
-                None
-            }
-        },
-    };
-    let message = text("message");
-    let outcome = match text("outcome").as_deref() {
-        Some("approve") => Some(Outcome::approved()),
-        Some("decline") => Some(Outcome::Payment {
-            result: PaymentResult::Declined,
-            refusal: refusal
-                .filter(|word| *word != Refusal::Approved)
-                .unwrap_or(Refusal::Declined),
-        }),
-        Some("customer_cancel") => Some(Outcome::Canceled {
-            code: code.unwrap_or(43),
-            message: message
-                .clone()
-                .unwrap_or_else(|| "Cancelled by customer".into()),
-        }),
-        Some("pin_timeout") => Some(Outcome::Canceled {
-            code: code.unwrap_or(43),
-            message: message
-                .clone()
-                .unwrap_or_else(|| "PIN entry timeout".into()),
-        }),
-        Some("error") => Some(Outcome::Error {
-            code: code.unwrap_or(62),
-            message: message.clone().unwrap_or_else(|| "Error".into()),
-        }),
-        _ => {
-            errors.push(FieldError::new(
-                "outcome",
-                "must be one of approve, decline, customer_cancel, pin_timeout, error",
-            ));
-            None
-        }
-    };
-    let brand = text("brand").and_then(|name| {
-        let found = CardBrand::ALL
-            .into_iter()
-            .find(|brand| brand.as_str() == name);
-        if found.is_none() {
-            errors.push(FieldError::new(
-                "brand",
-                "must be one of VISA, MASTERCARD, MAESTRO, AMEX",
-            ));
-        }
-        found
-    });
-    let entry_mode = text("entryMode").and_then(|name| {
-        let found = [
-            EntryMode::Contactless,
-            EntryMode::Chip,
-            EntryMode::Magstripe,
-            EntryMode::Manual,
-        ]
-        .into_iter()
-        .find(|mode| mode.as_str() == name);
-        if found.is_none() {
-            errors.push(FieldError::new(
-                "entryMode",
-                "must be one of CONTACTLESS, CHIP, MAGSTRIPE, MANUAL",
-            ));
-        }
-        found
-    });
-    let pin_ok = body.get("pinVerified").and_then(Value::as_bool);
-    let (Some(outcome), true) = (outcome, errors.is_empty()) else {
-        return Err(ApiError::fields(errors).into());
-    };
-    let card = CardChoice {
-        brand,
-        entry_mode,
-        pin_ok,
-    };
+    let (outcome, card) = read_decision(&body).map_err(ApiError::fields)?;
     let task = {
         let mut store = state.store();
         let index = store.decide_task(&task_id, outcome, card, now)?;

@@ -7,8 +7,10 @@
 
 pub mod app_answer;
 pub mod batch;
+pub mod control;
 pub mod deeplink;
 pub mod fast_request;
+mod fields;
 pub mod json;
 pub mod oauth;
 pub mod openapi_types;

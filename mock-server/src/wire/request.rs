@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use super::fields::Fields;
+
 use crate::domain::request::{
     BatchRequest, CancelMode, FieldError, MAX_AMOUNT, MAX_REFERENCE_LEN, PaymentMethod,
     ReceiptType, RequestExtras, TransactionRequest, TransactionType,
@@ -28,84 +30,6 @@ pub const KNOWN_TRANSACTION_FIELDS: &[&str] = &[
     "cancelMode",
     "originTransactionID",
 ];
-
-struct Fields<'a> {
-    object: &'a Map<String, Value>,
-    errors: Vec<FieldError>,
-}
-
-impl<'a> Fields<'a> {
-    fn present(&self, name: &str) -> Option<&'a Value> {
-        self.object.get(name).filter(|value| !value.is_null())
-    }
-
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.push(FieldError::new(field, message));
-    }
-
-    fn string(&mut self, name: &str, max_len: usize) -> Option<&'a str> {
-        match self.present(name)? {
-            Value::String(text) if text.chars().count() > max_len => {
-                self.fail(name, format!("size must be between 0 and {max_len}"));
-                None
-            }
-            Value::String(text) => Some(text.as_str()),
-            _ => {
-                self.fail(name, "must be a string");
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, name: &str) -> Option<bool> {
-        match self.present(name)? {
-            Value::Bool(flag) => Some(*flag),
-            _ => {
-                self.fail(name, "must be a boolean (true or false)");
-                None
-            }
-        }
-    }
-
-    fn integer(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
-        let value = self.present(name)?;
-        let Some(number) = value.as_i64() else {
-            self.fail(name, "must be an integer in minor units (1000 = 10.00)");
-            return None;
-        };
-        if number < min {
-            let rule = if min == 1 {
-                "must be greater than 0".to_owned()
-            } else {
-                format!("must be greater than or equal to {min}")
-            };
-            self.fail(name, rule);
-            None
-        } else if number > max {
-            self.fail(name, format!("must be less than or equal to {max}"));
-            None
-        } else {
-            Some(number)
-        }
-    }
-
-    fn choice<T>(&mut self, name: &str, options: &[(&str, T)]) -> Option<T>
-    where
-        T: Copy,
-    {
-        let value = self.present(name)?;
-        let found = value
-            .as_str()
-            .and_then(|text| options.iter().find(|(spelling, _)| *spelling == text));
-        if let Some((_, choice)) = found {
-            Some(*choice)
-        } else {
-            let names: Vec<&str> = options.iter().map(|(spelling, _)| *spelling).collect();
-            self.fail(name, format!("must be one of {}", names.join(", ")));
-            None
-        }
-    }
-}
 
 /// The known field an unknown one most likely meant: a spelling at most two edits away, or the
 /// end of a longer name (`transactionId` for `originTransactionID`).
@@ -200,26 +124,11 @@ pub fn parse_transaction_request(body: &Value) -> Result<TransactionRequest, Vec
         .string("originReferenceNum", MAX_REFERENCE_LEN)
         .map(Box::from);
     let print_by_payment_app = fields.boolean("printByPaymentApp").unwrap_or(false);
-    let preferable_receipt_type = match fields.present("preferableReceiptType") {
-        None => None,
-        Some(Value::String(text)) => {
-            let parsed = ReceiptType::parse(text);
-            if parsed.is_none() {
-                fields.fail(
-                    "preferableReceiptType",
-                    "must be one of EMAIL, PHONE, QR, PRINT",
-                );
-            }
-            parsed
-        }
-        Some(_) => {
-            fields.fail(
-                "preferableReceiptType",
-                "must be one of EMAIL, PHONE, QR, PRINT",
-            );
-            None
-        }
-    };
+    let preferable_receipt_type = fields.word(
+        "preferableReceiptType",
+        ReceiptType::parse,
+        "must be one of EMAIL, PHONE, QR, PRINT",
+    );
     let client_id = fields.string("clientID", 50).map(Box::from);
     let (client_email, client_phone) = parse_client_info(&mut fields);
     let tid = fields.string("tid", 20).map(str::to_owned);
