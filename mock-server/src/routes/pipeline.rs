@@ -33,9 +33,38 @@ fn with_content_length(mut response: Response) -> Response {
     {
         response
             .headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+            .insert(header::CONTENT_LENGTH, content_length(size));
     }
     response
+}
+
+/// `Content-Length` of `size`: the values of small answers formatted once and shared (a task's
+/// answer is a few hundred bytes; formatting one per answer cost an allocation).
+fn content_length(size: u64) -> HeaderValue {
+    const CACHED: usize = 2048;
+    // Static text (one leaked string of the digits, ~7 KiB once): cloning such a value copies
+    // a pointer, with no reference count to touch.
+    static LENGTHS: std::sync::LazyLock<Vec<HeaderValue>> = std::sync::LazyLock::new(|| {
+        let digits: &'static str = Box::leak(
+            (0..CACHED)
+                .map(|size| size.to_string())
+                .collect::<String>()
+                .into_boxed_str(),
+        );
+        let mut values = Vec::with_capacity(CACHED);
+        let mut start = 0;
+        for size in 0..CACHED {
+            let end = start + size.checked_ilog10().map_or(1, |log| log as usize + 1);
+            values.push(HeaderValue::from_static(&digits[start..end]));
+            start = end;
+        }
+        values
+    });
+    usize::try_from(size)
+        .ok()
+        .and_then(|index| LENGTHS.get(index))
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from(size))
 }
 
 /// The Cloud API's two hottest operations — polling a task and creating a transaction task —
@@ -507,6 +536,13 @@ fn copied(headers: &axum::http::HeaderMap, name: &header::HeaderName) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_lengths_are_the_sizes_written_out() {
+        for size in [0u64, 1, 9, 10, 99, 100, 999, 1000, 2047, 2048, 70_000] {
+            assert_eq!(content_length(size), HeaderValue::from(size), "{size}");
+        }
+    }
 
     #[test]
     fn request_ids_have_at_least_eight_digits() {
