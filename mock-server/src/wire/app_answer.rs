@@ -6,6 +6,10 @@
 //! numbers in major units where it wants `Decimal`, ISO dates with fractional seconds, enum
 //! words from its sets); `harness/tests/contract/sdk.rs` decodes every redirect with the SDK's
 //! rules and fails on anything rejected or dropped.
+//!
+//! Why this file is long: the SDK's answer shapes and their rendering from the store's views are
+//! one concept (each shape is written for one renderer, checked by the same SDK decoder); most of
+//! the length is the shapes' documented fields and the tests.
 
 use serde::Serialize;
 

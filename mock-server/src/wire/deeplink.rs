@@ -8,6 +8,10 @@
 //!
 //! Invariant: a redirect value survives both one and two rounds of percent-decoding unchanged:
 //! values are percent-encoded with `%20` (never `+`), and a `%` inside JSON is written `\u0025`.
+//!
+//! Why this file is long: a link's parameters are read in one place, from the raw query to the
+//! typed command (the decoding rules and the per-operation readers share the same notices); the
+//! redirect writer beside it is the same encoding rules run backwards. A third is tests.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use serde::Serialize;

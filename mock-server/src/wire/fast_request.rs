@@ -143,7 +143,7 @@ mod tests {
     use serde_json::{Map, Value, json};
 
     use super::*;
-    use crate::wire::request::parse_transaction_request;
+    use crate::wire::request::{KNOWN_TRANSACTION_FIELDS, parse_transaction_request};
 
     /// A value for a field: mostly plausible, often wrong.
     fn value() -> impl Strategy<Value = Value> {
@@ -190,26 +190,13 @@ mod tests {
         ]
     }
 
-    const FIELDS: &[&str] = &[
-        "transactionType",
-        "amount",
-        "tipAmount",
-        "tipCollect",
-        "currencyCode",
-        "paymentMethod",
-        "originReferenceNum",
-        "printByPaymentApp",
-        "preferableReceiptType",
-        "clientID",
-        "clientInfo",
-        "tid",
-        "cancelMode",
-        "originTransactionID",
-        "amout",
-    ];
+    /// GP tom's fields, and a misspelled one.
+    fn field() -> impl Strategy<Value = &'static str> {
+        prop::sample::select([KNOWN_TRANSACTION_FIELDS, &["amout"]].concat())
+    }
 
     fn body() -> impl Strategy<Value = Map<String, Value>> {
-        prop::collection::vec((prop::sample::select(FIELDS), value()), 0..12).prop_map(|pairs| {
+        prop::collection::vec((field(), value()), 0..12).prop_map(|pairs| {
             let mut object = Map::new();
             // A well-formed sale underneath, so valid bodies are common.
             object.insert("transactionType".into(), json!("SALE"));
