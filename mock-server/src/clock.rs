@@ -65,21 +65,23 @@ impl Millis {
             return;
         }
         let (year, month, day) = civil_from_days(days);
+        // Within years 1..=9999 and a day's milliseconds every part fits its digits.
+        let [year, month, day] = [year, month, day].map(|part| u32::try_from(part).unwrap_or(0));
+        let in_day = u32::try_from(in_day).unwrap_or(0);
         let mut text = *b"0000-00-00T00:00:00.000Z";
-        let mut put = |at: usize, width: usize, value: i64| {
-            let mut rest = value;
-            for slot in text[at..at + width].iter_mut().rev() {
-                *slot = b'0' + u8::try_from(rest % 10).unwrap_or(0);
-                rest /= 10;
-            }
+        let mut pair = |at: usize, value: u32| {
+            text[at..at + 2].copy_from_slice(&DECIMAL_PAIRS[value as usize % 100]);
         };
-        put(0, 4, year);
-        put(5, 2, month);
-        put(8, 2, day);
-        put(11, 2, in_day / 3_600_000);
-        put(14, 2, in_day / 60_000 % 60);
-        put(17, 2, in_day / 1000 % 60);
-        put(20, 3, in_day % 1000);
+        pair(0, year / 100);
+        pair(2, year % 100);
+        pair(5, month);
+        pair(8, day);
+        pair(11, in_day / 3_600_000);
+        pair(14, in_day / 60_000 % 60);
+        pair(17, in_day / 1000 % 60);
+        let millis = in_day % 1000;
+        text[20] = b'0' + (millis / 100) as u8;
+        text[21..23].copy_from_slice(&DECIMAL_PAIRS[(millis % 100) as usize]);
         out.extend_from_slice(&text);
     }
 
@@ -90,6 +92,17 @@ impl Millis {
             .map(|time| Millis(time.timestamp_millis()))
     }
 }
+
+/// The two decimal digits of 0..=99 (a table: times are written several times per request).
+const DECIMAL_PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0u8; 2]; 100];
+    let mut value = 0;
+    while value < 100 {
+        pairs[value] = [b'0' + (value / 10) as u8, b'0' + (value % 10) as u8];
+        value += 1;
+    }
+    pairs
+};
 
 /// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's `civil_from_days`).
@@ -308,6 +321,18 @@ mod tests {
                 .unwrap_or_default()
                 .to_rfc3339_opts(SecondsFormat::Millis, true);
             assert_eq!(Millis(ms).to_iso(), expected, "{ms}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_instant_is_written_as_chrono_writes_it(
+            ms in -62_135_596_800_000i64..=253_402_300_799_999
+        ) {
+            let expected = DateTime::<Utc>::from_timestamp_millis(ms)
+                .unwrap_or_default()
+                .to_rfc3339_opts(SecondsFormat::Millis, true);
+            proptest::prop_assert_eq!(Millis(ms).to_iso(), expected);
         }
     }
 

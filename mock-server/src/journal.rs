@@ -31,7 +31,7 @@ pub struct JournalEntry {
     /// Sequence number, from 1, never reused until reset.
     pub seq: u64,
     /// The request id (also in the `X-Request-Id` header).
-    pub request_id: HeaderValue,
+    pub request_id: RequestId,
     /// Virtual time of arrival.
     pub time_ms: Millis,
     /// Method.
@@ -42,10 +42,11 @@ pub struct JournalEntry {
     pub status: u16,
     /// Terminal concerned, when known.
     pub terminal: Option<std::sync::Arc<str>>,
-    /// `Authorization` header (copied; masked when read).
-    pub authorization: Option<Box<str>>,
-    /// Request content type.
-    pub content_type: Option<Box<str>>,
+    /// `Authorization` header (copied, shared by the entries of the same token; masked when
+    /// read).
+    pub authorization: Option<std::sync::Arc<str>>,
+    /// Request content type (shared by the entries of the same one).
+    pub content_type: Option<std::sync::Arc<str>>,
     /// Request body (masked when read), at most [`STORE_LIMIT`] bytes of it.
     pub request_body: Bytes,
     /// The request body's size as received.
@@ -58,6 +59,59 @@ pub struct JournalEntry {
     pub fault: Option<String>,
     /// The answer's `Retry-After`, in seconds, when it had one (coverage judges the wait).
     pub retry_after: Option<u32>,
+}
+
+/// A request's id: the mock's own number (`req-00000042`) or the client's `X-Request-Id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestId {
+    /// The mock's numbering.
+    Numbered(u64),
+    /// What the client's `X-Request-Id` said.
+    Given(HeaderValue),
+}
+
+impl RequestId {
+    /// The id as the `X-Request-Id` header says it.
+    #[must_use]
+    pub fn header_value(&self) -> HeaderValue {
+        match self {
+            RequestId::Numbered(number) => {
+                let mut text = Vec::with_capacity(24);
+                write_numbered(*number, &mut text);
+                HeaderValue::from_maybe_shared(Bytes::from(text))
+                    .unwrap_or_else(|_| HeaderValue::from_static("req"))
+            }
+            RequestId::Given(value) => value.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestId::Numbered(number) => {
+                let mut text = Vec::with_capacity(24);
+                write_numbered(*number, &mut text);
+                formatter.write_str(std::str::from_utf8(&text).unwrap_or("req"))
+            }
+            RequestId::Given(value) => formatter.write_str(value.to_str().unwrap_or("")),
+        }
+    }
+}
+
+/// `req-00000042`: at least eight digits, written without the formatting machinery (hot path).
+fn write_numbered(number: u64, out: &mut Vec<u8>) {
+    let mut digits = [b'0'; 20];
+    let mut rest = number;
+    let mut start = digits.len();
+    while rest > 0 {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let start = start.min(digits.len() - 8);
+    out.extend_from_slice(b"req-");
+    out.extend_from_slice(&digits[start..]);
 }
 
 /// At most [`STORE_LIMIT`] bytes of a body, copied when cut so the rest can be freed.
@@ -148,7 +202,7 @@ impl Serialize for JournalEntry {
         use serde::ser::SerializeStruct;
         let mut out = serializer.serialize_struct("JournalEntry", 15)?;
         out.serialize_field("seq", &self.seq)?;
-        out.serialize_field("requestId", self.request_id.to_str().unwrap_or(""))?;
+        out.serialize_field("requestId", &self.request_id.to_string())?;
         out.serialize_field("time", &self.time_ms.to_iso())?;
         out.serialize_field("method", self.method.as_str())?;
         out.serialize_field("path", self.path())?;
@@ -446,7 +500,7 @@ mod tests {
     fn entry(seq: u64, terminal: &str) -> JournalEntry {
         JournalEntry {
             seq,
-            request_id: HeaderValue::from(seq),
+            request_id: RequestId::Numbered(seq),
             time_ms: Millis(0),
             method: Method::GET,
             uri: "/v1/tasks/x".into(),

@@ -415,11 +415,11 @@ fn the_store_fields_are_private() {
 
 #[test]
 fn a_request_reads_the_clock_once() {
-    // The pipeline reads it and hands `RequestTime` down; the only other readings are the two
+    // The pipeline reads it (in `settle::Asked::gather`) and hands `RequestTime` down; the only other readings are the two
     // fallbacks for a request that bypassed the pipeline, the clock endpoints reporting the clock
     // they just moved, and the live page's frames (rendered for the feed, not for a request).
     let allowed = [
-        ("routes/pipeline", 1),
+        ("routes/settle", 1),
         ("routes/extract", 1),
         ("routes/faults", 1),
         ("routes/control", 1),

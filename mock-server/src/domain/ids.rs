@@ -64,19 +64,7 @@ impl IdGenerator {
 
     /// A random (version 4 layout) UUID, lower-case hex.
     pub fn uuid(&mut self) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut bytes: [u8; 16] = self.rng.random();
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
-        bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let mut text = String::with_capacity(36);
-        for (index, byte) in bytes.iter().enumerate() {
-            if matches!(index, 4 | 6 | 8 | 10) {
-                text.push('-');
-            }
-            text.push(char::from(HEX[usize::from(byte >> 4)]));
-            text.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-        text
+        format_uuid(self.uuid_value())
     }
 
     /// A number of exactly `digits` decimal digits (no leading zero), as text.
@@ -125,18 +113,43 @@ pub fn format_uuid(value: u128) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Where each of a UUID's sixteen bytes goes in its hyphenated form.
+const UUID_BYTE_AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/// The two lower-case hex digits of every byte (a table: this runs twice per answered poll).
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        pairs[byte] = [HEX[byte >> 4], HEX[byte & 0x0f]];
+        byte += 1;
+    }
+    pairs
+};
+
+/// Each byte's value as a hex digit (either case), or `0xff`.
+const HEX_VALUE: [u8; 256] = {
+    let mut values = [0xffu8; 256];
+    let mut digit = 0;
+    while digit < 10 {
+        values[b'0' as usize + digit] = digit as u8;
+        digit += 1;
+    }
+    let mut letter = 0;
+    while letter < 6 {
+        values[b'a' as usize + letter] = 10 + letter as u8;
+        values[b'A' as usize + letter] = 10 + letter as u8;
+        letter += 1;
+    }
+    values
+};
+
 /// Appends the hyphenated lower-case form of a UUID to `out`.
 pub fn write_uuid(value: u128, out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut text = [b'-'; 36];
-    let mut position = 0;
-    for (index, byte) in value.to_be_bytes().iter().enumerate() {
-        if matches!(index, 4 | 6 | 8 | 10) {
-            position += 1;
-        }
-        text[position] = HEX[usize::from(byte >> 4)];
-        text[position + 1] = HEX[usize::from(byte & 0x0f)];
-        position += 2;
+    for (byte, at) in value.to_be_bytes().into_iter().zip(UUID_BYTE_AT) {
+        text[at..at + 2].copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
     out.extend_from_slice(&text);
 }
@@ -144,22 +157,19 @@ pub fn write_uuid(value: u128, out: &mut Vec<u8>) {
 /// Parses the 36-character hyphenated form (any case); `None` for anything else.
 #[must_use]
 pub fn parse_uuid(text: &str) -> Option<u128> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 36 {
+    let text: &[u8; 36] = text.as_bytes().try_into().ok()?;
+    if [text[8], text[13], text[18], text[23]] != [b'-'; 4] {
         return None;
     }
-    let mut value: u128 = 0;
-    for (index, byte) in bytes.iter().enumerate() {
-        if matches!(index, 8 | 13 | 18 | 23) {
-            if *byte != b'-' {
-                return None;
-            }
-            continue;
-        }
-        let digit = char::from(*byte).to_digit(16)?;
-        value = (value << 4) | u128::from(digit);
+    let mut bytes = [0u8; 16];
+    let mut invalid = 0u8;
+    for (byte, at) in bytes.iter_mut().zip(UUID_BYTE_AT) {
+        let high = HEX_VALUE[usize::from(text[at])];
+        let low = HEX_VALUE[usize::from(text[at + 1])];
+        invalid |= (high | low) & 0xf0;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    Some(value)
+    (invalid == 0).then(|| u128::from_be_bytes(bytes))
 }
 
 /// Serde for a UUID held as a number: written and read as its text (`"0b5e…-…"`), so a state
@@ -234,6 +244,47 @@ mod tests {
         assert_eq!(parse_uuid("not-a-uuid"), None);
         assert_eq!(parse_digits("0123"), None);
         assert_eq!(parse_digits("900000000001"), Some(900_000_000_001));
+    }
+
+    /// The tables' reading of a UUID, checked against the plain one: 36 characters, hyphens at
+    /// 8, 13, 18 and 23, hex digits of either case everywhere else.
+    fn plainly_parsed(text: &str) -> Option<u128> {
+        let hyphens = [8, 13, 18, 23];
+        let well_formed = text.len() == 36
+            && text.char_indices().all(|(index, character)| {
+                if hyphens.contains(&index) {
+                    character == '-'
+                } else {
+                    character.is_ascii_hexdigit()
+                }
+            });
+        well_formed
+            .then(|| u128::from_str_radix(&text.replace('-', ""), 16).ok())
+            .flatten()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn uuid_text_is_read_as_written(value: u128) {
+            let text = format_uuid(value);
+            proptest::prop_assert_eq!(&text, &format!(
+                "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                value >> 96, (value >> 80) & 0xffff, (value >> 64) & 0xffff,
+                (value >> 48) & 0xffff, value & 0xffff_ffff_ffff
+            ));
+            proptest::prop_assert_eq!(parse_uuid(&text), Some(value));
+            proptest::prop_assert_eq!(parse_uuid(&text.to_uppercase()), Some(value));
+        }
+
+        #[test]
+        fn any_edit_of_a_uuid_is_read_as_the_plain_reader_reads_it(
+            value: u128, at in 0usize..36, byte in proptest::char::any()
+        ) {
+            let mut text: Vec<char> = format_uuid(value).chars().collect();
+            text[at] = byte;
+            let text: String = text.into_iter().collect();
+            proptest::prop_assert_eq!(parse_uuid(&text), plainly_parsed(&text));
+        }
     }
 
     #[test]

@@ -66,8 +66,7 @@ type VerifiedCache = HashMap<u64, (Box<str>, Arc<Claims>), FingerprintHasher>;
 /// The cache's key: the last 16 bytes of the token (its HMAC signature, base64url), folded into
 /// a `u64`. Cheap where SipHash over a 300-byte token was not; a collision only costs a full check,
 /// because a hit compares the whole token.
-fn fingerprint(token: &str) -> u64 {
-    let bytes = token.as_bytes();
+fn fingerprint(bytes: &[u8]) -> u64 {
     let tail = &bytes[bytes.len().saturating_sub(16)..];
     tail.iter().fold(bytes.len() as u64, |acc, byte| {
         acc.rotate_left(5) ^ u64::from(*byte).wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -130,16 +129,23 @@ impl TokenKeys {
     /// whole token: any other byte sequence, a tampered one included, is verified in full);
     /// expiry is checked on every call.
     pub fn verify(&self, token: &str, now: Millis) -> Result<Arc<Claims>, TokenError> {
+        self.verify_bytes(token.as_bytes(), now)
+    }
+
+    /// [`TokenKeys::verify`] of a token as the header's bytes: a remembered token is found
+    /// without reading it as text first.
+    pub fn verify_bytes(&self, token: &[u8], now: Millis) -> Result<Arc<Claims>, TokenError> {
         let key = fingerprint(token);
         let cached = self.verified.read().ok().and_then(|cache| {
             cache
                 .get(&key)
-                .filter(|(known, _)| **known == *token)
+                .filter(|(known, _)| known.as_bytes() == token)
                 .map(|(_, claims)| Arc::clone(claims))
         });
         let claims = match cached {
             Some(claims) => claims,
             None => {
+                let token = std::str::from_utf8(token).map_err(|_| TokenError::Invalid)?;
                 let data = decode::<Claims>(token, &self.decoding, &self.validation)
                     .map_err(|_| TokenError::Invalid)?;
                 let claims = Arc::new(data.claims);
@@ -253,7 +259,10 @@ mod tests {
         let mut twin = genuine.clone().into_bytes();
         twin[dot + 2] = if twin[dot + 2] == b'A' { b'B' } else { b'A' };
         let twin = String::from_utf8(twin).expect("ascii");
-        assert_eq!(fingerprint(&twin), fingerprint(&genuine));
+        assert_eq!(
+            fingerprint(twin.as_bytes()),
+            fingerprint(genuine.as_bytes())
+        );
         assert_eq!(keys.verify(&twin, Millis(0)), Err(TokenError::Invalid));
         assert!(keys.verify(&genuine, Millis(0)).is_ok());
     }

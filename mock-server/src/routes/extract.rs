@@ -2,7 +2,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use crate::clock::Millis;
@@ -45,6 +45,18 @@ impl FromRequestParts<AppState> for Bearer {
     }
 }
 
+/// A header's value as text: what [`HeaderValue::to_str`] gives, read word by word rather than
+/// byte by byte (a bearer token is a few hundred bytes, read on every request). A `HeaderValue`
+/// holds no control character but the tab, so its visible-ASCII values are its ASCII ones.
+pub fn header_text(value: &HeaderValue) -> Option<&str> {
+    let bytes = value.as_bytes();
+    if bytes.is_ascii() {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
 /// Checks the `Authorization: Bearer …` header: signature, expiry at `now`, known token.
 pub fn verify_bearer(
     state: &AppState,
@@ -54,15 +66,21 @@ pub fn verify_bearer(
     let header = headers
         .get(header::AUTHORIZATION)
         .ok_or(Rejection::Token(TokenError::Missing))?;
-    let text = header
-        .to_str()
-        .map_err(|_| Rejection::Token(TokenError::Invalid))?;
-    let token = text
-        .strip_prefix("Bearer ")
-        .or_else(|| text.strip_prefix("bearer "))
+    // Read as bytes: a remembered token is found without reading it as text (a header that is
+    // not ASCII is not text the app would take).
+    let bytes = header.as_bytes();
+    if !bytes.is_ascii() {
+        return Err(Rejection::Token(TokenError::Invalid));
+    }
+    let token = bytes
+        .strip_prefix(b"Bearer ")
+        .or_else(|| bytes.strip_prefix(b"bearer "))
         .ok_or(Rejection::Token(TokenError::Missing))?
-        .trim();
-    state.keys().verify(token, now).map_err(Rejection::Token)
+        .trim_ascii();
+    state
+        .keys()
+        .verify_bytes(token, now)
+        .map_err(Rejection::Token)
 }
 
 /// A JSON body: checks the content type (415), the syntax (400 with line and column), and hands
@@ -99,7 +117,7 @@ fn is_json_media_type(content_type: &str) -> bool {
 pub fn is_json_content_type(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
+        .and_then(header_text)
         .is_some_and(is_json_media_type)
 }
 
@@ -136,4 +154,25 @@ pub fn parse_json_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Rejec
             )],
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn header_text_is_what_to_str_gives(bytes: Vec<u8>) {
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                proptest::prop_assert_eq!(header_text(&value), value.to_str().ok());
+            }
+        }
+
+        #[test]
+        fn header_text_of_printable_values(text in "[ -~\t\u{80}-\u{ff}]{0,80}") {
+            if let Ok(value) = HeaderValue::from_str(&text) {
+                proptest::prop_assert_eq!(header_text(&value), value.to_str().ok());
+            }
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod faults;
 pub mod oauth;
 pub mod pipeline;
+mod settle;
 pub mod tasks;
 pub mod transactions;
 pub mod ui;

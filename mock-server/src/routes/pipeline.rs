@@ -3,12 +3,10 @@
 //! `X-Request-Id`, logs, and journals the emulated API's traffic. It wraps the whole router once
 //! and answers the two hot Cloud API operations itself (`direct`).
 
-use std::time::Instant;
-
-use axum::body::{Body, Bytes, HttpBody, to_bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::http::request::Parts;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -17,12 +15,12 @@ use std::task::{Context, Poll};
 use axum::response::{IntoResponse, Response};
 use tower::Service;
 
-use super::answer::{FaultTag, JournalTag, Wrapped, call_wrapped, is_api_path, json_response};
+use super::answer::{JournalTag, Wrapped, call_wrapped, json_response};
 use super::extract::{RequestTime, is_json_content_type, parse_json_body, verify_bearer};
+use super::settle::{Asked, answered, finish};
 use super::tasks;
 use crate::clock::Millis;
 use crate::error::{ApiError, Rejection};
-use crate::journal::JournalEntry;
 use crate::state::AppState;
 use crate::wire::fast_request::read_transaction_request;
 
@@ -111,8 +109,6 @@ fn direct(
     }
 }
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
 /// Why a request body was not read.
 enum BodyRefusal {
     /// Over the body limit (declared or counted), which was this many bytes.
@@ -150,10 +146,41 @@ impl<S> Pipeline<S> {
     }
 }
 
+/// The pipeline's answer to come: ready at once when nothing had to wait (a poll or any other
+/// directly answered request without a body, on a mock without a data dir), boxed otherwise.
+pub enum PipelineFuture {
+    /// Answered without waiting (taken once polled).
+    Ready(Option<Response>),
+    /// Answered once what it waits for is done.
+    Waiting(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
+
+impl std::fmt::Debug for PipelineFuture {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            PipelineFuture::Ready(_) => "PipelineFuture::Ready",
+            PipelineFuture::Waiting(_) => "PipelineFuture::Waiting",
+        })
+    }
+}
+
+impl Future for PipelineFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            PipelineFuture::Ready(response) => {
+                Poll::Ready(Ok(response.take().expect("a ready answer is taken once")))
+            }
+            PipelineFuture::Waiting(future) => future.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
 impl<S: Wrapped> Service<Request> for Pipeline<S> {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = PipelineFuture;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         // The router is always ready; readiness is driven per request by `oneshot`.
@@ -164,126 +191,121 @@ impl<S: Wrapped> Service<Request> for Pipeline<S> {
         let inner = self.inner.clone();
         let state = self.state.clone();
         let direct_dispatch = self.direct_dispatch;
-        Box::pin(async move {
-            // Only a mock with a data dir tracks what each request must wait for.
-            Ok(if state.has_data_dir() {
-                AppState::scoped(pipeline(state, request, inner, direct_dispatch)).await
-            } else {
-                pipeline(state, request, inner, direct_dispatch).await
-            })
+        let asked = Asked::gather(&state, &request);
+        let (parts, body) = request.into_parts();
+        let data_dir = state.has_data_dir();
+        // Nothing to read: answered here, with no future to allocate unless the answer waits
+        // for something (the router's, say). Only a mock with a data dir tracks what each
+        // request must wait for, in a scope around the whole request.
+        if !data_dir && HttpBody::size_hint(&body).exact() == Some(0) {
+            let bytes = declared_too_big(&state, &parts).map_or(Ok(Bytes::new()), Err);
+            return match after_body(state, asked, parts, bytes, inner, direct_dispatch) {
+                Ok(response) => PipelineFuture::Ready(Some(response)),
+                Err(waiting) => PipelineFuture::Waiting(waiting),
+            };
+        }
+        let answer = pipeline(state, asked, parts, body, inner, direct_dispatch);
+        PipelineFuture::Waiting(if data_dir {
+            Box::pin(AppState::scoped(answer))
+        } else {
+            Box::pin(answer)
         })
     }
 }
 
-/// The middleware.
-pub async fn pipeline<S: Wrapped>(
+/// What is left of an answer that has to wait for something.
+type Waiting = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// The middleware: reads the body, then goes on [`after_body`]. Whatever may wait besides the
+/// body (the router, a fault, the data dir, a framework rejection's text, an answer's body)
+/// waits in a boxed future of its own, so the future a request with a body allocates stays
+/// small, and a request without one allocates none when nothing waits.
+async fn pipeline<S: Wrapped>(
     state: AppState,
-    request: Request,
+    asked: Asked,
+    parts: Parts,
+    body: Body,
     next: S,
     direct_dispatch: bool,
 ) -> Response {
-    let started = Instant::now();
-    let now = state.now();
-    let method = request.method().clone();
-    let uri = request.uri().clone();
-    let path_and_query: Box<str> = uri
-        .path_and_query()
-        .map_or(uri.path(), |value| value.as_str())
-        .into();
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .filter(|value| !value.is_empty() && value.len() <= 128)
-        .and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
-        .unwrap_or_else(|| request_id_value(state.next_request_id()));
-    let journaled = is_api_path(uri.path());
-    // Copies, not slices: a HeaderValue shares the connection's read buffer.
-    let authorization = journaled
-        .then(|| copied(request.headers(), &header::AUTHORIZATION))
-        .flatten();
-    let content_type = journaled
-        .then(|| copied(request.headers(), &header::CONTENT_TYPE))
-        .flatten();
-
-    let (parts, body) = request.into_parts();
-    let body_bytes = read_body(&state, &parts, body).await;
-    let mut direct_tag = None;
-    let (response, request_bytes) = match body_bytes {
-        Err(unread) => (unread.into_response(&state), Bytes::new()),
-        Ok(bytes) => {
-            let faults_active = state.faults_active();
-            let dispatch = (direct_dispatch && !faults_active)
-                .then(|| direct(&state, now, &parts, &bytes))
-                .flatten();
-            let response = match dispatch {
-                Some(answer) => {
-                    let (response, tag) = direct_response(answer);
-                    direct_tag = tag;
-                    response
-                }
-                None => {
-                    let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
-                    request.extensions_mut().insert(RequestTime(now));
-                    if faults_active {
-                        // Scenario faults run inside the pipeline (journaled like any answer).
-                        // Boxed: the fault path's state machine is large and rarely taken;
-                        // inline it would be copied on every request.
-                        Box::pin(super::faults::inject_faults(state.clone(), request, next)).await
-                    } else {
-                        call_wrapped(next, request).await
-                    }
-                }
-            };
-            (response, bytes)
-        }
+    let bytes = if HttpBody::size_hint(&body).exact() == Some(0) {
+        declared_too_big(&state, &parts).map_or(Ok(Bytes::new()), Err)
+    } else {
+        Box::pin(read_body(&state, &parts, body)).await
     };
-
-    // With a data dir, nothing this request changed is told before it is on disk.
-    let response = match state.durable().await {
-        Ok(()) => response,
-        Err(error) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "the mock could not save this change to its data dir ({error}); the state may \
-                 not include it: check the disk and the mock's log"
-            ),
-        )
-        .into_response(),
-    };
-    let mut response = render_error_answer(response, uri.path(), now).await;
-    response
-        .headers_mut()
-        .insert(REQUEST_ID, request_id.clone());
-    let status = response.status();
-    tracing::info!(
-        target: "gptom_mock::request",
-        %method, path = %uri.path(), status = status.as_u16(), request_id = ?request_id,
-        elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        "request"
-    );
-    if !journaled {
-        if method != axum::http::Method::GET {
-            state.notify();
-        }
-        return response;
+    match after_body(state, asked, parts, bytes, next, direct_dispatch) {
+        Ok(response) => response,
+        Err(waiting) => waiting.await,
     }
+}
 
-    journal_answer(
-        &state,
-        Asked {
-            request_id,
-            now,
-            started,
-            method,
-            path_and_query,
-            authorization,
-            content_type,
-            request_bytes,
-        },
-        response,
-        direct_tag,
-    )
-    .await
+/// Everything once the body is read: the answer (direct or through the router), then its end
+/// ([`settle`]); the answer itself when nothing had to wait.
+fn after_body<S: Wrapped>(
+    state: AppState,
+    mut asked: Asked,
+    parts: Parts,
+    bytes: Result<Bytes, BodyRefusal>,
+    next: S,
+    direct_dispatch: bool,
+) -> Result<Response, Waiting> {
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(unread) => {
+            let response = unread.into_response(&state);
+            return settle(state, asked, response, None);
+        }
+    };
+    asked.request_bytes = bytes.clone();
+    let faults_active = state.faults_active();
+    let dispatch = (direct_dispatch && !faults_active)
+        .then(|| direct(&state, asked.now, &parts, &bytes))
+        .flatten();
+    match dispatch {
+        Some(answer) => {
+            let (response, tag) = direct_response(answer);
+            settle(state, asked, response, tag)
+        }
+        None => Err(Box::pin(async move {
+            let response = routed(&state, asked.now, parts, bytes, next, faults_active).await;
+            finish(&state, asked, response, None).await
+        })),
+    }
+}
+
+/// An answer's end ([`finish`]) without a future when nothing has to wait.
+fn settle(
+    state: AppState,
+    asked: Asked,
+    response: Response,
+    tag: Option<JournalTag>,
+) -> Result<Response, Waiting> {
+    if state.has_data_dir() {
+        return Err(Box::pin(async move {
+            finish(&state, asked, response, tag).await
+        }));
+    }
+    answered(&state, asked, response, tag)
+        .map_err(|rest| -> Waiting { Box::pin(async move { rest.finish(&state).await }) })
+}
+
+/// The router's answer (through the scenario's faults when any are active).
+async fn routed<S: Wrapped>(
+    state: &AppState,
+    now: Millis,
+    parts: Parts,
+    bytes: Bytes,
+    next: S,
+    faults_active: bool,
+) -> Response {
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    request.extensions_mut().insert(RequestTime(now));
+    if faults_active {
+        // Scenario faults run inside the pipeline (journaled like any answer).
+        super::faults::inject_faults(state.clone(), request, next).await
+    } else {
+        call_wrapped(next, request).await
+    }
 }
 
 /// A directly dispatched answer as the router would have sent it (`Content-Length` included, so
@@ -309,115 +331,42 @@ fn direct_response(answer: Result<tasks::Answer, Rejection>) -> (Response, Optio
     }
 }
 
-/// What the journal keeps of the request, gathered before the handler consumed it.
-struct Asked {
-    request_id: HeaderValue,
-    now: Millis,
-    started: Instant,
-    method: Method,
-    path_and_query: Box<str>,
-    authorization: Option<Box<str>>,
-    content_type: Option<Box<str>>,
-    request_bytes: Bytes,
-}
-
-/// The journal step: records the request with its answer (shared when the handler rendered it
-/// whole, collected otherwise) and returns the answer to send.
-async fn journal_answer(
-    state: &AppState,
-    asked: Asked,
-    response: Response,
-    direct_tag: Option<JournalTag>,
-) -> Response {
-    let status = response.status();
-    let (mut parts, body) = response.into_parts();
-    let mut tag = direct_tag.or_else(|| parts.extensions.remove::<JournalTag>());
-    // A whole answer the handler rendered is shared as is; anything else (a fault may have
-    // replaced or cut the body) is collected.
-    let rendered = if parts.extensions.get::<FaultTag>().is_none() {
-        tag.as_mut().and_then(|tag| tag.body.take())
-    } else {
-        None
-    };
-    let (response_bytes, kept_body, dropped) = match rendered {
-        Some(bytes) => (bytes, Some(body), false),
-        None => match to_bytes(body, usize::MAX).await {
-            Ok(bytes) => (bytes, None, false),
-            Err(_) => (Bytes::new(), None, true),
-        },
-    };
-    let terminal = tag.and_then(|tag| tag.terminal);
-    let fault = parts.extensions.get::<FaultTag>().map(|tag| tag.0.clone());
-    let retry_after = parts
-        .headers
-        .get(header::RETRY_AFTER)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse().ok());
-    let entry = JournalEntry {
-        seq: 0,
-        request_id: asked.request_id,
-        time_ms: asked.now,
-        method: asked.method,
-        uri: crate::journal::stored_uri(asked.path_and_query),
-        status: if dropped { 0 } else { status.as_u16() },
-        terminal,
-        authorization: asked.authorization,
-        content_type: asked.content_type,
-        request_body: Bytes::copy_from_slice(
-            &asked.request_bytes[..asked.request_bytes.len().min(crate::journal::STORE_LIMIT)],
-        ),
-        request_size: asked.request_bytes.len(),
-        // The answer is the mock's own allocation (no connection buffer behind it): shared,
-        // unless it is large.
-        response_body: crate::journal::stored_body(&response_bytes),
-        duration_us: u64::try_from(asked.started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        fault,
-        retry_after,
-    };
-    {
-        let mut journal = state.journal();
-        let seq = journal.next_seq();
-        journal.push(JournalEntry { seq, ..entry });
-    }
-    state.notify();
-    if dropped {
-        // The answer was meant to be lost: keep failing the body so the connection is cut.
-        return Response::from_parts(parts, super::faults::failing_body());
-    }
-    match kept_body {
-        Some(body) => Response::from_parts(parts, body),
-        None => Response::from_parts(parts, Body::from(response_bytes)),
-    }
-}
-
 /// The read step: the whole body, or why not (over the limit, declared or counted; not all
 /// there within the body-read timeout, so a trickling body is refused, not waited for forever).
 async fn read_body(state: &AppState, parts: &Parts, body: Body) -> Result<Bytes, BodyRefusal> {
-    let limit = if parts.uri.path() == super::control::IMPORT_PATH {
+    if let Some(refusal) = declared_too_big(state, parts) {
+        return Err(refusal);
+    }
+    let limit = body_limit(state, parts);
+    match tokio::time::timeout(state.config().body_read_timeout, collect(body, limit)).await {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(BodyRefusal::TooLarge(limit)),
+        Err(_) => Err(BodyRefusal::TooSlow),
+    }
+}
+
+/// How large a body the request's path takes.
+fn body_limit(state: &AppState, parts: &Parts) -> usize {
+    if parts.uri.path() == super::control::IMPORT_PATH {
         state
             .config()
             .body_limit
             .max(super::control::IMPORT_BODY_LIMIT)
     } else {
         state.config().body_limit
-    };
-    let declared_too_big = parts
+    }
+}
+
+/// The refusal of a body whose declared `Content-Length` is over the limit.
+fn declared_too_big(state: &AppState, parts: &Parts) -> Option<BodyRefusal> {
+    let limit = body_limit(state, parts);
+    parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok())
-        .is_some_and(|length| length > limit);
-    if declared_too_big {
-        return Err(BodyRefusal::TooLarge(limit));
-    }
-    if HttpBody::size_hint(&body).exact() == Some(0) {
-        return Ok(Bytes::new());
-    }
-    match tokio::time::timeout(state.config().body_read_timeout, collect(body, limit)).await {
-        Ok(Some(bytes)) => Ok(bytes),
-        Ok(None) => Err(BodyRefusal::TooLarge(limit)),
-        Err(_) => Err(BodyRefusal::TooSlow),
-    }
+        .is_some_and(|length| length > limit)
+        .then_some(BodyRefusal::TooLarge(limit))
 }
 
 /// The body's bytes, at most `limit` of them (`None` above it or when the body fails). A body
@@ -468,71 +417,6 @@ impl BodyRefusal {
     }
 }
 
-/// Gives every error answer GP tom's shape: an [`ApiError`] gets its path and time; any other 4xx/5xx
-/// without a JSON body (a framework rejection) is wrapped in the same shape.
-async fn render_error_answer(
-    response: Response,
-    path: &str,
-    now: crate::clock::Millis,
-) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let (error, body) = match parts.extensions.remove::<ApiError>() {
-        Some(error) => (error, body),
-        None => {
-            let status = parts.status;
-            let is_json = parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
-            if !(status.is_client_error() || status.is_server_error()) || is_json {
-                return Response::from_parts(parts, body);
-            }
-            let text = to_bytes(body, 4096).await.unwrap_or_default();
-            let text = String::from_utf8_lossy(&text).trim().to_owned();
-            let message = if text.is_empty() {
-                status.canonical_reason().unwrap_or("Error").to_owned()
-            } else {
-                text
-            };
-            (ApiError::new(status, message), Body::empty())
-        }
-    };
-    drop(body);
-    parts.status = error.status;
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(error.body(path, now.to_iso())))
-}
-
-/// `req-00000042`: at least eight digits, written without the formatting machinery (hot path).
-fn request_id_value(number: u64) -> HeaderValue {
-    let mut digits = [b'0'; 20];
-    let mut rest = number;
-    let mut start = digits.len();
-    while rest > 0 {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    let start = start.min(digits.len() - 8);
-    let mut text = Vec::with_capacity(4 + digits.len() - start);
-    text.extend_from_slice(b"req-");
-    text.extend_from_slice(&digits[start..]);
-    HeaderValue::from_maybe_shared(Bytes::from(text))
-        .unwrap_or_else(|_| HeaderValue::from_static("req"))
-}
-
-/// A header's value as an owned string (a `HeaderValue` clone would pin the read buffer).
-fn copied(headers: &axum::http::HeaderMap, name: &header::HeaderName) -> Option<Box<str>> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(Box::<str>::from)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,13 +426,5 @@ mod tests {
         for size in [0u64, 1, 9, 10, 99, 100, 999, 1000, 2047, 2048, 70_000] {
             assert_eq!(content_length(size), HeaderValue::from(size), "{size}");
         }
-    }
-
-    #[test]
-    fn request_ids_have_at_least_eight_digits() {
-        assert_eq!(request_id_value(0), "req-00000000");
-        assert_eq!(request_id_value(42), "req-00000042");
-        assert_eq!(request_id_value(123_456_789), "req-123456789");
-        assert_eq!(request_id_value(u64::MAX), "req-18446744073709551615");
     }
 }

@@ -63,7 +63,7 @@ mod tests {
             let (method, uri) = call.split_once(' ').expect("METHOD uri");
             self.0.push(Arc::new(JournalEntry {
                 seq: self.0.len() as u64 + 1,
-                request_id: HeaderValue::from_static("r"),
+                request_id: crate::journal::RequestId::Given(HeaderValue::from_static("r")),
                 time_ms: Millis(at),
                 method: Method::from_bytes(method.as_bytes()).expect("method"),
                 uri: uri.into(),
