@@ -76,9 +76,10 @@ impl RequestId {
     pub fn header_value(&self) -> HeaderValue {
         match self {
             RequestId::Numbered(number) => {
-                let mut text = Vec::with_capacity(24);
-                write_numbered(*number, &mut text);
-                HeaderValue::from_maybe_shared(Bytes::from(text))
+                // Copied to its exact size: one allocation (a `Vec` with room to spare would
+                // take a second one to be shared).
+                let (text, length) = numbered(*number);
+                HeaderValue::from_maybe_shared(Bytes::copy_from_slice(&text[..length]))
                     .unwrap_or_else(|_| HeaderValue::from_static("req"))
             }
             RequestId::Given(value) => value.clone(),
@@ -90,28 +91,29 @@ impl std::fmt::Display for RequestId {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RequestId::Numbered(number) => {
-                let mut text = Vec::with_capacity(24);
-                write_numbered(*number, &mut text);
-                formatter.write_str(std::str::from_utf8(&text).unwrap_or("req"))
+                let (text, length) = numbered(*number);
+                formatter.write_str(std::str::from_utf8(&text[..length]).unwrap_or("req"))
             }
             RequestId::Given(value) => formatter.write_str(value.to_str().unwrap_or("")),
         }
     }
 }
 
-/// `req-00000042`: at least eight digits, written without the formatting machinery (hot path).
-fn write_numbered(number: u64, out: &mut Vec<u8>) {
-    let mut digits = [b'0'; 20];
+/// `req-00000042`: at least eight digits, written without the formatting machinery (hot path),
+/// and how many of the 24 bytes it takes.
+fn numbered(number: u64) -> ([u8; 24], usize) {
+    let mut text = *b"req-00000000000000000000";
     let mut rest = number;
-    let mut start = digits.len();
+    let mut start = text.len();
     while rest > 0 {
         start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
+        text[start] = b'0' + (rest % 10) as u8;
         rest /= 10;
     }
-    let start = start.min(digits.len() - 8);
-    out.extend_from_slice(b"req-");
-    out.extend_from_slice(&digits[start..]);
+    // At least eight digits: start no later than the eighth digit from the end.
+    let start = start.min(text.len() - 8);
+    text.copy_within(start.., 4);
+    (text, 4 + text.len() - start)
 }
 
 /// At most [`STORE_LIMIT`] bytes of a body, copied when cut so the rest can be freed.

@@ -66,17 +66,21 @@ pub fn verify_bearer(
     let header = headers
         .get(header::AUTHORIZATION)
         .ok_or(Rejection::Token(TokenError::Missing))?;
-    // Read as bytes: a remembered token is found without reading it as text (a header that is
-    // not ASCII is not text the app would take).
+    // Read as bytes: a remembered token is found without reading it as text. A header that is
+    // not ASCII is refused as invalid, never as missing; past the scheme, any byte that is not
+    // ASCII makes a token no signature check passes.
     let bytes = header.as_bytes();
-    if !bytes.is_ascii() {
-        return Err(Rejection::Token(TokenError::Invalid));
-    }
-    let token = bytes
+    let Some(token) = bytes
         .strip_prefix(b"Bearer ")
         .or_else(|| bytes.strip_prefix(b"bearer "))
-        .ok_or(Rejection::Token(TokenError::Missing))?
-        .trim_ascii();
+    else {
+        return Err(Rejection::Token(if bytes.is_ascii() {
+            TokenError::Missing
+        } else {
+            TokenError::Invalid
+        }));
+    };
+    let token = token.trim_ascii();
     state
         .keys()
         .verify_bytes(token, now)
@@ -159,6 +163,36 @@ pub fn parse_json_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, Rejec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bearer_refusal(value: &[u8]) -> Option<TokenError> {
+        let config = crate::state::MockConfig::embedded().expect("embedded fixtures");
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::default());
+        let state = AppState::new(config, clock);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_bytes(value).expect("a header value"),
+        );
+        match verify_bearer(&state, &headers, state.now()) {
+            Err(Rejection::Token(error)) => Some(error),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_header_that_is_not_ascii_is_an_invalid_token_not_a_missing_one() {
+        assert_eq!(bearer_refusal(b"Basic abc"), Some(TokenError::Missing));
+        assert_eq!(bearer_refusal(b"Basic \xc3\xbc"), Some(TokenError::Invalid));
+        assert_eq!(
+            bearer_refusal(b"Bearer t\xc3\xb6ken"),
+            Some(TokenError::Invalid)
+        );
+        assert_eq!(
+            bearer_refusal(b"Bearer \xff\xfe"),
+            Some(TokenError::Invalid)
+        );
+        assert_eq!(bearer_refusal(b"Bearer abc"), Some(TokenError::Invalid));
+    }
 
     proptest::proptest! {
         #[test]

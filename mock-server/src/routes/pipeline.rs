@@ -319,13 +319,14 @@ fn direct_response(answer: Result<tasks::Answer, Rejection>) -> (Response, Optio
                 terminal: Some(answer.terminal),
                 body: Some(json.clone()),
             };
+            let length = content_length(json.len() as u64);
             let mut response = json_response(answer.status, json);
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_LENGTH, length);
             if let Some(warning) = answer.warning {
-                response
-                    .headers_mut()
-                    .insert(tasks::WARNING_HEADER, warning);
+                headers.insert(tasks::WARNING_HEADER, warning);
             }
-            (with_content_length(response), Some(tag))
+            (response, Some(tag))
         }
         Err(rejection) => (with_content_length(rejection.into_response()), None),
     }
@@ -338,11 +339,16 @@ async fn read_body(state: &AppState, parts: &Parts, body: Body) -> Result<Bytes,
         return Err(refusal);
     }
     let limit = body_limit(state, parts);
-    match tokio::time::timeout(state.config().body_read_timeout, collect(body, limit)).await {
-        Ok(Some(bytes)) => Ok(bytes),
-        Ok(None) => Err(BodyRefusal::TooLarge(limit)),
-        Err(_) => Err(BodyRefusal::TooSlow),
-    }
+    let mut collecting = std::pin::pin!(collect(body, limit));
+    // A body already all there (a small one usually is) needs no timer.
+    let at_once = std::future::poll_fn(|cx| Poll::Ready(collecting.as_mut().poll(cx))).await;
+    let collected = match at_once {
+        Poll::Ready(collected) => collected,
+        Poll::Pending => tokio::time::timeout(state.config().body_read_timeout, collecting)
+            .await
+            .map_err(|_| BodyRefusal::TooSlow)?,
+    };
+    collected.ok_or(BodyRefusal::TooLarge(limit))
 }
 
 /// How large a body the request's path takes.

@@ -65,7 +65,10 @@ fn text(value: Option<&str>, max: usize) -> Option<Option<&str>> {
 /// `None` sends the caller to the field-by-field reader.
 #[must_use]
 pub fn read_transaction_request(bytes: &[u8]) -> Option<TransactionRequest> {
-    let body: Body<'_> = serde_json::from_slice(bytes).ok()?;
+    // The body read as text once (ASCII goes word by word), not each of its strings one by one
+    // as `from_slice` does; a body that is not UTF-8 is no JSON either way.
+    let json = std::str::from_utf8(bytes).ok()?;
+    let body: Body<'_> = serde_json::from_str(json).ok()?;
     if body.client_info.is_some() {
         return None;
     }
