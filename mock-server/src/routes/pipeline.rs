@@ -81,7 +81,7 @@ fn direct(
     if parts.method == Method::GET {
         let task_id = path.strip_prefix("/v1/tasks/")?;
         if task_id.is_empty()
-            || task_id.contains(['/', '%'])
+            || task_id.bytes().any(|byte| byte == b'/' || byte == b'%')
             || task_id == "TRANSACTION"
             || task_id == "BATCH"
         {

@@ -132,6 +132,8 @@ pub(super) struct Asked {
     pub(super) started: Instant,
     pub(super) method: Method,
     pub(super) path_and_query: Box<str>,
+    /// How much of `path_and_query` is the path.
+    pub(super) path_length: usize,
     /// Whether the request is the emulated API's (journaled).
     pub(super) journaled: bool,
     pub(super) authorization: Option<Arc<str>>,
@@ -180,6 +182,7 @@ impl Asked {
             now,
             started,
             method: request.method().clone(),
+            path_length: path_and_query.find('?').unwrap_or(path_and_query.len()),
             path_and_query,
             journaled,
             authorization,
@@ -191,8 +194,8 @@ impl Asked {
     /// The request's path (its query left out).
     pub(super) fn path(&self) -> &str {
         self.path_and_query
-            .split_once('?')
-            .map_or(&self.path_and_query, |(path, _)| path)
+            .get(..self.path_length)
+            .unwrap_or(&self.path_and_query)
     }
 }
 
@@ -270,9 +273,10 @@ fn record(
 ) {
     let terminal = tag.and_then(|tag| tag.terminal);
     let fault = parts.extensions.get::<FaultTag>().map(|tag| tag.0.clone());
-    let retry_after = parts
-        .headers
-        .get(header::RETRY_AFTER)
+    // Only a refusal asks the client to wait (a success has no `Retry-After` to look up).
+    let retry_after = (!parts.status.is_success())
+        .then(|| parts.headers.get(header::RETRY_AFTER))
+        .flatten()
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse().ok());
     let entry = JournalEntry {
@@ -312,15 +316,18 @@ fn error_answer(response: Response, path: &str, now: Millis) -> Result<Response,
     let (mut parts, body) = response.into_parts();
     let Some(error) = parts.extensions.remove::<ApiError>() else {
         let status = parts.status;
-        let is_json = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+        let is_json = || {
+            parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|value| value.as_bytes().starts_with(b"application/json"))
+        };
+        let rejection = (status.is_client_error() || status.is_server_error()) && !is_json();
         let response = Response::from_parts(parts, body);
-        return if !(status.is_client_error() || status.is_server_error()) || is_json {
-            Ok(response)
-        } else {
+        return if rejection {
             Err(response)
+        } else {
+            Ok(response)
         };
     };
     drop(body);
