@@ -94,7 +94,7 @@ impl Millis {
 }
 
 /// The two decimal digits of 0..=99 (a table: times are written several times per request).
-const DECIMAL_PAIRS: [[u8; 2]; 100] = {
+pub(crate) const DECIMAL_PAIRS: [[u8; 2]; 100] = {
     let mut pairs = [[0u8; 2]; 100];
     let mut value = 0;
     while value < 100 {

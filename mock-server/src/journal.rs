@@ -105,10 +105,15 @@ fn numbered(number: u64) -> ([u8; 24], usize) {
     let mut text = *b"req-00000000000000000000";
     let mut rest = number;
     let mut start = text.len();
-    while rest > 0 {
+    // Two digits at a time.
+    while rest >= 10 {
+        start -= 2;
+        text[start..start + 2].copy_from_slice(&crate::clock::DECIMAL_PAIRS[(rest % 100) as usize]);
+        rest /= 100;
+    }
+    if rest > 0 {
         start -= 1;
-        text[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
+        text[start] = b'0' + rest as u8;
     }
     // At least eight digits: start no later than the eighth digit from the end.
     let start = start.min(text.len() - 8);

@@ -198,7 +198,8 @@ impl<S: Wrapped> Service<Request> for Pipeline<S> {
         // for something (the router's, say). Only a mock with a data dir tracks what each
         // request must wait for, in a scope around the whole request.
         if !data_dir && HttpBody::size_hint(&body).exact() == Some(0) {
-            let bytes = declared_too_big(&state, &parts).map_or(Ok(Bytes::new()), Err);
+            let bytes = declared_too_big(&state, &parts, asked.declared_length)
+                .map_or(Ok(Bytes::new()), Err);
             return match after_body(state, asked, parts, bytes, inner, direct_dispatch) {
                 Ok(response) => PipelineFuture::Ready(Some(response)),
                 Err(waiting) => PipelineFuture::Waiting(waiting),
@@ -229,9 +230,9 @@ async fn pipeline<S: Wrapped>(
     direct_dispatch: bool,
 ) -> Response {
     let bytes = if HttpBody::size_hint(&body).exact() == Some(0) {
-        declared_too_big(&state, &parts).map_or(Ok(Bytes::new()), Err)
+        declared_too_big(&state, &parts, asked.declared_length).map_or(Ok(Bytes::new()), Err)
     } else {
-        Box::pin(read_body(&state, &parts, body)).await
+        Box::pin(read_body(&state, &parts, asked.declared_length, body)).await
     };
     match after_body(state, asked, parts, bytes, next, direct_dispatch) {
         Ok(response) => response,
@@ -334,8 +335,13 @@ fn direct_response(answer: Result<tasks::Answer, Rejection>) -> (Response, Optio
 
 /// The read step: the whole body, or why not (over the limit, declared or counted; not all
 /// there within the body-read timeout, so a trickling body is refused, not waited for forever).
-async fn read_body(state: &AppState, parts: &Parts, body: Body) -> Result<Bytes, BodyRefusal> {
-    if let Some(refusal) = declared_too_big(state, parts) {
+async fn read_body(
+    state: &AppState,
+    parts: &Parts,
+    declared_length: Option<usize>,
+    body: Body,
+) -> Result<Bytes, BodyRefusal> {
+    if let Some(refusal) = declared_too_big(state, parts, declared_length) {
         return Err(refusal);
     }
     let limit = body_limit(state, parts);
@@ -364,13 +370,14 @@ fn body_limit(state: &AppState, parts: &Parts) -> usize {
 }
 
 /// The refusal of a body whose declared `Content-Length` is over the limit.
-fn declared_too_big(state: &AppState, parts: &Parts) -> Option<BodyRefusal> {
+/// (`declared_length` is what the request's `Content-Length` says, read with its other headers.)
+fn declared_too_big(
+    state: &AppState,
+    parts: &Parts,
+    declared_length: Option<usize>,
+) -> Option<BodyRefusal> {
     let limit = body_limit(state, parts);
-    parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<usize>().ok())
+    declared_length
         .is_some_and(|length| length > limit)
         .then_some(BodyRefusal::TooLarge(limit))
 }

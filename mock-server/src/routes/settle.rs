@@ -134,6 +134,8 @@ pub(super) struct Asked {
     pub(super) path_and_query: Box<str>,
     /// How much of `path_and_query` is the path.
     pub(super) path_length: usize,
+    /// What the request's `Content-Length` says (read with the other headers, in one pass).
+    pub(super) declared_length: Option<usize>,
     /// Whether the request is the emulated API's (journaled).
     pub(super) journaled: bool,
     pub(super) authorization: Option<Arc<str>>,
@@ -152,17 +154,23 @@ impl Asked {
             .map_or(uri.path(), |value| value.as_str())
             .into();
         let journaled = is_api_path(uri.path());
-        // One pass over the headers for the first of each of the three the journal keeps.
-        let (mut given_id, mut authorization, mut content_type) = (None, None, None);
+        // One pass over the headers for the first of each of the four the pipeline reads.
+        let (mut given_id, mut authorization, mut content_type, mut length) =
+            (None, None, None, None);
         for (name, value) in request.headers() {
             if name == header::AUTHORIZATION {
                 authorization.get_or_insert(value);
             } else if name == header::CONTENT_TYPE {
                 content_type.get_or_insert(value);
+            } else if name == header::CONTENT_LENGTH {
+                length.get_or_insert(value);
             } else if name == REQUEST_ID {
                 given_id.get_or_insert(value);
             }
         }
+        let declared_length = length
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
         let request_id = given_id
             .filter(|value| !value.is_empty() && value.len() <= 128)
             .and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
@@ -184,6 +192,7 @@ impl Asked {
             method: request.method().clone(),
             path_length: path_and_query.find('?').unwrap_or(path_and_query.len()),
             path_and_query,
+            declared_length,
             journaled,
             authorization,
             content_type,
@@ -403,6 +412,15 @@ mod tests {
         ] {
             assert_eq!(RequestId::Numbered(number).header_value(), text);
             assert_eq!(RequestId::Numbered(number).to_string(), text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_numbered_request_id_is_its_number_in_at_least_eight_digits(number: u64) {
+            let expected = format!("req-{number:08}");
+            proptest::prop_assert_eq!(RequestId::Numbered(number).header_value(), expected.as_str());
+            proptest::prop_assert_eq!(RequestId::Numbered(number).to_string(), expected);
         }
     }
 
