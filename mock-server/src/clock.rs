@@ -64,18 +64,12 @@ impl Millis {
             out.extend_from_slice(text.as_bytes());
             return;
         }
-        let (year, month, day) = civil_from_days(days);
-        // Within years 1..=9999 and a day's milliseconds every part fits its digits.
-        let [year, month, day] = [year, month, day].map(|part| u32::try_from(part).unwrap_or(0));
         let in_day = u32::try_from(in_day).unwrap_or(0);
         let mut text = *b"0000-00-00T00:00:00.000Z";
+        text[..10].copy_from_slice(&date_text(days));
         let mut pair = |at: usize, value: u32| {
             text[at..at + 2].copy_from_slice(&DECIMAL_PAIRS[value as usize % 100]);
         };
-        pair(0, year / 100);
-        pair(2, year % 100);
-        pair(5, month);
-        pair(8, day);
         pair(11, in_day / 3_600_000);
         pair(14, in_day / 60_000 % 60);
         pair(17, in_day / 1000 % 60);
@@ -91,6 +85,29 @@ impl Millis {
             .ok()
             .map(|time| Millis(time.timestamp_millis()))
     }
+}
+
+thread_local! {
+    /// The last day written on this thread and its date: a task's times are of one day.
+    static LAST_DATE: std::cell::Cell<(i64, [u8; 10])> =
+        const { std::cell::Cell::new((i64::MIN, *b"0000-00-00")) };
+}
+
+/// `2026-01-15`: the date of `days` since 1970-01-01, within years 1..=9999.
+fn date_text(days: i64) -> [u8; 10] {
+    let (last, text) = LAST_DATE.get();
+    if last == days {
+        return text;
+    }
+    let (year, month, day) = civil_from_days(days);
+    // Within years 1..=9999 every part fits its digits.
+    let [year, month, day] = [year, month, day].map(|part| u32::try_from(part).unwrap_or(0));
+    let mut text = *b"0000-00-00";
+    for (at, value) in [(0, year / 100), (2, year % 100), (5, month), (8, day)] {
+        text[at..at + 2].copy_from_slice(&DECIMAL_PAIRS[value as usize % 100]);
+    }
+    LAST_DATE.set((days, text));
+    text
 }
 
 /// The two decimal digits of 0..=99 (a table: times are written several times per request).

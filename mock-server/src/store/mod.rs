@@ -87,7 +87,7 @@ pub struct Store {
     seed: u64,
     ids: IdGenerator,
     terminals: Vec<TerminalState>,
-    terminal_index: HashMap<String, u16>,
+    terminal_index: FxHashMap<String, u16>,
     tasks: Chunked<Task>,
     task_index: Positions,
     transactions: Chunked<Transaction>,
@@ -122,7 +122,7 @@ impl Store {
     ) -> Self {
         let mut store = Store {
             terminals: Vec::new(),
-            terminal_index: HashMap::new(),
+            terminal_index: FxHashMap::default(),
             base_fixtures: Arc::clone(&fixtures),
             fixtures,
             scenarios: Vec::new(),
