@@ -311,15 +311,29 @@ impl Journal {
             self.dropped += 1;
             return;
         }
+        let mut evicted = None;
         while self.entries.len() >= self.capacity || self.bytes + weight > self.max_bytes {
             let Some(oldest) = self.entries.pop_front() else {
                 break;
             };
             self.bytes -= oldest.weight();
             self.dropped += 1;
+            evicted = Some(oldest);
         }
         self.bytes += weight;
-        self.entries.push_back(Arc::new(entry));
+        // A full journal takes in an entry for each it lets go: the new one goes into the
+        // place of the last let go, when nobody else holds it (no allocation per entry).
+        let entry = match evicted {
+            Some(mut place) => match Arc::get_mut(&mut place) {
+                Some(slot) => {
+                    *slot = entry;
+                    place
+                }
+                None => Arc::new(entry),
+            },
+            None => Arc::new(entry),
+        };
+        self.entries.push_back(entry);
     }
 
     /// Forgets every entry (sequence numbers go on).
@@ -559,6 +573,23 @@ mod tests {
         assert_eq!(journal.len(), 2);
         assert_eq!(journal.dropped(), 1);
         assert_eq!(journal.all()[0].seq, 2);
+    }
+
+    #[test]
+    fn an_entry_someone_still_reads_is_never_overwritten() {
+        let mut journal = Journal::new(2);
+        journal.push(entry(1, "999888"));
+        journal.push(entry(2, "999888"));
+        let read = journal.all();
+        for seq in 3..=6 {
+            journal.push(entry(seq, "777666"));
+        }
+        let seqs =
+            |entries: &[Arc<JournalEntry>]| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(&read), [1, 2]);
+        assert!(read.iter().all(|e| e.terminal.as_deref() == Some("999888")));
+        assert_eq!(seqs(&journal.all()), [5, 6]);
+        assert_eq!(journal.dropped(), 4);
     }
 
     #[test]
