@@ -147,40 +147,128 @@ impl<S> Pipeline<S> {
 }
 
 /// The pipeline's answer to come: ready at once when nothing had to wait (a poll or any other
-/// directly answered request without a body, on a mock without a data dir), boxed otherwise.
-pub enum PipelineFuture {
+/// directly answered request without a body, on a mock without a data dir), a body read in place
+/// (a small body is all there at the first poll, and then nothing is allocated to wait for it),
+/// boxed otherwise.
+// Unboxed on purpose: hyper keeps each connection's service future in one box of its own, so
+// the request held in place costs a copy there, where a box of our own would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum PipelineFuture<S> {
     /// Answered without waiting (taken once polled).
     Ready(Option<Response>),
+    /// The body to read first, polled in place.
+    Reading(Option<Unread<S>>),
     /// Answered once what it waits for is done.
-    Waiting(Pin<Box<dyn Future<Output = Response> + Send>>),
+    Waiting(Waiting),
 }
 
-impl std::fmt::Debug for PipelineFuture {
+/// A request whose body is still to be read.
+pub struct Unread<S> {
+    state: AppState,
+    asked: Asked,
+    parts: Parts,
+    body: Body,
+    next: S,
+    direct_dispatch: bool,
+}
+
+impl<S> std::fmt::Debug for Unread<S> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Unread")
+            .field("method", &self.parts.method)
+            .field("uri", &self.parts.uri)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the first poll of a body found.
+enum FirstPoll {
+    /// The whole body (or why it is refused): nothing to wait for.
+    Whole(Result<Bytes, BodyRefusal>),
+    /// More is to come, after this frame if one came.
+    Started(Option<Bytes>),
+}
+
+impl<S> std::fmt::Debug for PipelineFuture<S> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str(match self {
             PipelineFuture::Ready(_) => "PipelineFuture::Ready",
+            PipelineFuture::Reading(_) => "PipelineFuture::Reading",
             PipelineFuture::Waiting(_) => "PipelineFuture::Waiting",
         })
     }
 }
 
-impl Future for PipelineFuture {
+impl<S: Wrapped + Unpin> Future for PipelineFuture<S> {
     type Output = Result<Response, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.get_mut() {
-            PipelineFuture::Ready(response) => {
-                Poll::Ready(Ok(response.take().expect("a ready answer is taken once")))
-            }
-            PipelineFuture::Waiting(future) => future.as_mut().poll(cx).map(Ok),
+        let this = self.get_mut();
+        loop {
+            let unread = match this {
+                PipelineFuture::Ready(response) => {
+                    return Poll::Ready(Ok(response.take().expect("a ready answer is taken once")));
+                }
+                PipelineFuture::Waiting(future) => return future.as_mut().poll(cx).map(Ok),
+                PipelineFuture::Reading(unread) => unread,
+            };
+            let first = {
+                let reading = unread.as_mut().expect("a body is read once");
+                first_poll(&reading.state, &reading.parts, &mut reading.body, cx)
+            };
+            let Some(Unread {
+                state,
+                asked,
+                parts,
+                body,
+                next,
+                direct_dispatch,
+            }) = unread.take()
+            else {
+                unreachable!("taken only here, once")
+            };
+            *this = match first {
+                FirstPoll::Whole(bytes) => {
+                    match after_body(state, asked, parts, bytes, next, direct_dispatch) {
+                        Ok(response) => return Poll::Ready(Ok(response)),
+                        Err(waiting) => PipelineFuture::Waiting(waiting),
+                    }
+                }
+                FirstPoll::Started(first) => PipelineFuture::Waiting(Box::pin(pipeline(
+                    state,
+                    asked,
+                    parts,
+                    (first, body),
+                    next,
+                    direct_dispatch,
+                ))),
+            };
         }
     }
 }
 
-impl<S: Wrapped> Service<Request> for Pipeline<S> {
+/// Polls a body once: whole when its one frame is all of it (or it is refused), started
+/// otherwise — the way [`collect`] counts it, so either way a body is taken or refused alike.
+fn first_poll(state: &AppState, parts: &Parts, body: &mut Body, cx: &mut Context<'_>) -> FirstPoll {
+    let limit = body_limit(state, parts);
+    match Pin::new(&mut *body).poll_frame(cx) {
+        Poll::Ready(None) => FirstPoll::Whole(Ok(Bytes::new())),
+        Poll::Ready(Some(Err(_))) => FirstPoll::Whole(Err(BodyRefusal::TooLarge(limit))),
+        Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+            Ok(data) if data.len() > limit => FirstPoll::Whole(Err(BodyRefusal::TooLarge(limit))),
+            Ok(data) if HttpBody::is_end_stream(body) => FirstPoll::Whole(Ok(data)),
+            Ok(data) => FirstPoll::Started(Some(data)),
+            Err(_trailers) => FirstPoll::Started(None),
+        },
+        Poll::Pending => FirstPoll::Started(None),
+    }
+}
+
+impl<S: Wrapped + Unpin> Service<Request> for Pipeline<S> {
     type Response = Response;
     type Error = Infallible;
-    type Future = PipelineFuture;
+    type Future = PipelineFuture<S>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         // The router is always ready; readiness is driven per request by `oneshot`.
@@ -188,29 +276,35 @@ impl<S: Wrapped> Service<Request> for Pipeline<S> {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let inner = self.inner.clone();
+        let next = self.inner.clone();
         let state = self.state.clone();
         let direct_dispatch = self.direct_dispatch;
         let asked = Asked::gather(&state, &request);
         let (parts, body) = request.into_parts();
-        let data_dir = state.has_data_dir();
+        // Only a mock with a data dir tracks what each request must wait for, in a scope around
+        // the whole request.
+        if state.has_data_dir() {
+            let answer = pipeline(state, asked, parts, (None, body), next, direct_dispatch);
+            return PipelineFuture::Waiting(Box::pin(AppState::scoped(answer)));
+        }
         // Nothing to read: answered here, with no future to allocate unless the answer waits
-        // for something (the router's, say). Only a mock with a data dir tracks what each
-        // request must wait for, in a scope around the whole request.
-        if !data_dir && HttpBody::size_hint(&body).exact() == Some(0) {
-            let bytes = declared_too_big(&state, &parts, asked.declared_length)
-                .map_or(Ok(Bytes::new()), Err);
-            return match after_body(state, asked, parts, bytes, inner, direct_dispatch) {
+        // for something (the router's, say).
+        let refused = declared_too_big(&state, &parts, asked.declared_length);
+        if refused.is_some() || HttpBody::size_hint(&body).exact() == Some(0) {
+            let bytes = refused.map_or(Ok(Bytes::new()), Err);
+            return match after_body(state, asked, parts, bytes, next, direct_dispatch) {
                 Ok(response) => PipelineFuture::Ready(Some(response)),
                 Err(waiting) => PipelineFuture::Waiting(waiting),
             };
         }
-        let answer = pipeline(state, asked, parts, body, inner, direct_dispatch);
-        PipelineFuture::Waiting(if data_dir {
-            Box::pin(AppState::scoped(answer))
-        } else {
-            Box::pin(answer)
-        })
+        PipelineFuture::Reading(Some(Unread {
+            state,
+            asked,
+            parts,
+            body,
+            next,
+            direct_dispatch,
+        }))
     }
 }
 
@@ -225,14 +319,21 @@ async fn pipeline<S: Wrapped>(
     state: AppState,
     asked: Asked,
     parts: Parts,
-    body: Body,
+    (first, body): (Option<Bytes>, Body),
     next: S,
     direct_dispatch: bool,
 ) -> Response {
-    let bytes = if HttpBody::size_hint(&body).exact() == Some(0) {
+    let bytes = if first.is_none() && HttpBody::size_hint(&body).exact() == Some(0) {
         declared_too_big(&state, &parts, asked.declared_length).map_or(Ok(Bytes::new()), Err)
     } else {
-        Box::pin(read_body(&state, &parts, asked.declared_length, body)).await
+        Box::pin(read_body(
+            &state,
+            &parts,
+            asked.declared_length,
+            first,
+            body,
+        ))
+        .await
     };
     match after_body(state, asked, parts, bytes, next, direct_dispatch) {
         Ok(response) => response,
@@ -339,13 +440,14 @@ async fn read_body(
     state: &AppState,
     parts: &Parts,
     declared_length: Option<usize>,
+    first: Option<Bytes>,
     body: Body,
 ) -> Result<Bytes, BodyRefusal> {
     if let Some(refusal) = declared_too_big(state, parts, declared_length) {
         return Err(refusal);
     }
     let limit = body_limit(state, parts);
-    let mut collecting = std::pin::pin!(collect(body, limit));
+    let mut collecting = std::pin::pin!(collect(first, body, limit));
     // A body already all there (a small one usually is) needs no timer.
     let at_once = std::future::poll_fn(|cx| Poll::Ready(collecting.as_mut().poll(cx))).await;
     let collected = match at_once {
@@ -382,13 +484,13 @@ fn declared_too_big(
         .then_some(BodyRefusal::TooLarge(limit))
 }
 
-/// The body's bytes, at most `limit` of them (`None` above it or when the body fails). A body
-/// that comes in one frame, as a small JSON body does, is handed on as that frame, not copied.
-async fn collect(body: Body, limit: usize) -> Option<Bytes> {
+/// The body's bytes (after `first`, a frame already read), at most `limit` of them (`None` above
+/// it or when the body fails). A body that comes in one frame, as a small JSON body does, is
+/// handed on as that frame, not copied.
+async fn collect(mut first: Option<Bytes>, body: Body, limit: usize) -> Option<Bytes> {
     let mut body = std::pin::pin!(body);
-    let mut first: Option<Bytes> = None;
     let mut joined: Option<Vec<u8>> = None;
-    let mut total = 0usize;
+    let mut total = first.as_ref().map_or(0, Bytes::len);
     while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
         let Ok(data) = frame.ok()?.into_data() else {
             continue; // trailers

@@ -226,3 +226,32 @@ async fn a_long_answer_like_the_event_stream_outlives_the_header_timeout() {
     let frame = next_event(&mut stream, &mut buffer, "state").await;
     assert!(frame.contains("\"terminals\""), "{frame}");
 }
+
+#[tokio::test]
+async fn a_body_that_comes_in_two_parts_is_read_whole() {
+    // The first part alone would be another grant ("pass"); read whole, it is the password
+    // grant with a wrong password.
+    let address = start(
+        ConnectionLimits::default(),
+        MockConfig::embedded().expect("fixtures"),
+    )
+    .await;
+    let body = "grant_type=password&username=jan.novak%40example.com&password=wrong&tid=999888";
+    let (first, rest) = body.split_at(15);
+    let mut stream = TcpStream::connect(address).await.expect("connect");
+    let head = format!(
+        "POST /cloud/oauth/token HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{first}",
+        crate::support::BASIC,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stream.write_all(rest.as_bytes()).await.expect("write");
+    let (answer, _) = until_closed(&mut stream, Duration::from_secs(5))
+        .await
+        .expect("an answer within 5 s");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("invalid_grant"), "{answer}");
+}
