@@ -217,31 +217,28 @@ impl<S: Wrapped + Unpin> Future for PipelineFuture<S> {
                 let reading = unread.as_mut().expect("a body is read once");
                 first_poll(&reading.state, &reading.parts, &mut reading.body, cx)
             };
-            let Some(Unread {
-                state,
-                asked,
-                parts,
-                body,
-                next,
-                direct_dispatch,
-            }) = unread.take()
-            else {
+            let Some(unread) = unread.take() else {
                 unreachable!("taken only here, once")
             };
             *this = match first {
-                FirstPoll::Whole(bytes) => {
-                    match after_body(state, asked, parts, bytes, next, direct_dispatch) {
-                        Ok(response) => return Poll::Ready(Ok(response)),
-                        Err(waiting) => PipelineFuture::Waiting(waiting),
-                    }
-                }
+                FirstPoll::Whole(bytes) => match after_body(
+                    unread.state,
+                    unread.asked,
+                    unread.parts,
+                    bytes,
+                    unread.next,
+                    unread.direct_dispatch,
+                ) {
+                    Ok(response) => return Poll::Ready(Ok(response)),
+                    Err(waiting) => PipelineFuture::Waiting(waiting),
+                },
                 FirstPoll::Started(first) => PipelineFuture::Waiting(Box::pin(pipeline(
-                    state,
-                    asked,
-                    parts,
-                    (first, body),
-                    next,
-                    direct_dispatch,
+                    unread.state,
+                    unread.asked,
+                    unread.parts,
+                    (first, unread.body),
+                    unread.next,
+                    unread.direct_dispatch,
                 ))),
             };
         }
