@@ -1,7 +1,7 @@
-//! The request pipeline around every handler: reads the clock once, enforces the body limit,
-//! renders error answers in GP tom's error shape with the path and virtual time, sets
-//! `X-Request-Id`, logs, and journals the emulated API's traffic. It wraps the whole router once
-//! and answers the two hot Cloud API operations itself (`direct`).
+//! The request pipeline around every handler: enforces the body limit, reads the body (in place
+//! when it is all there at once), and answers the two hot Cloud API operations itself
+//! (`direct`), anything else through the router; an answer's end — the error shape, the request
+//! id, the log line and the journal — is `settle`'s. It wraps the whole router once.
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
@@ -323,14 +323,8 @@ async fn pipeline<S: Wrapped>(
     let bytes = if first.is_none() && HttpBody::size_hint(&body).exact() == Some(0) {
         declared_too_big(&state, &parts, asked.declared_length).map_or(Ok(Bytes::new()), Err)
     } else {
-        Box::pin(read_body(
-            &state,
-            &parts,
-            asked.declared_length,
-            first,
-            body,
-        ))
-        .await
+        // This future is itself boxed and taken only when the body keeps it waiting.
+        read_body(&state, &parts, asked.declared_length, first, body).await
     };
     match after_body(state, asked, parts, bytes, next, direct_dispatch) {
         Ok(response) => response,

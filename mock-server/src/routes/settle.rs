@@ -30,14 +30,15 @@ pub(super) async fn finish(
     response: Response,
     tag: Option<JournalTag>,
 ) -> Response {
+    // Awaited only inside a future already boxed for its wait (the router's, the data dir's).
     let response = if state.has_data_dir() {
-        Box::pin(when_durable(state, response)).await
+        when_durable(state, response).await
     } else {
         response
     };
     match answered(state, asked, response, tag) {
         Ok(response) => response,
-        Err(rest) => Box::pin(rest.finish(state)).await,
+        Err(rest) => rest.finish(state).await,
     }
 }
 
