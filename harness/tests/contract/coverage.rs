@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gptom_client::applink::AppLink;
-use gptom_client::{CancelOutcome, Client, Error, PaymentOutcome, SaleRequest};
+use gptom_client::{CancelOutcome, Client, Error, PaymentOutcome, SaleRequest, WaitOptions};
 use gptom_harness::{JAN, MockGptom};
 use gptom_mock::scenario::{library, load_str};
 
@@ -89,12 +89,31 @@ async fn our_client_handles_every_edge_case_of_the_catalogue() {
         ("pin-timeout", 1000),
         ("terminal-offline", 1000),
         ("terminal-inactive", 1000),
-        ("busy-terminal-queue", 1000),
         ("token-expires-between-create-and-poll", 1000),
     ] {
         switch(&mock, scenario);
         jan.pay_amount(amount).await.expect(scenario);
     }
+    // A busy terminal: the task waits NEW in the queue for 30 s of virtual time — 30 ms of wall
+    // time here (the clock runs 1000× faster), so the default first pause of a second would
+    // look again only after the queue has emptied. A client polling every few milliseconds
+    // sees the task still NEW seconds (virtual) after its creation, however fast the mock
+    // answers the first poll.
+    switch(&mock, "busy-terminal-queue");
+    Client::builder(mock.url())
+        .client_credentials(JAN.client_id, JAN.client_secret)
+        .user(JAN.username, JAN.password)
+        .terminal("999888")
+        .wait_options(WaitOptions {
+            initial_interval: Duration::from_millis(2),
+            max_interval: Duration::from_millis(20),
+            deadline: Duration::from_secs(300),
+        })
+        .build()
+        .expect("client")
+        .pay_amount(1000)
+        .await
+        .expect("busy-terminal-queue");
     // A refused refresh: the token dies after one call, its refresh is refused, a login follows.
     switch_yaml(
         &mock,
