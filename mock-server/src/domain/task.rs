@@ -64,7 +64,7 @@ impl TaskState {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TaskKind {
     /// A SALE or CANCEL.
-    Transaction(Box<TransactionRequest>),
+    Transaction(TransactionRequest),
     /// Close the open batch.
     Batch,
 }

@@ -41,8 +41,9 @@ pub struct JournalEntry {
     pub time_ms: Millis,
     /// Method.
     pub method: Method,
-    /// Path and query (copied: a slice would pin the connection's read buffer).
-    pub uri: Box<str>,
+    /// Path and query (copied: a slice would pin the connection's read buffer; shared by the
+    /// entries of the same one).
+    pub uri: std::sync::Arc<str>,
     /// Answer status (0 when the connection was dropped by a fault).
     pub status: u16,
     /// Terminal concerned, when known.
@@ -138,7 +139,7 @@ pub fn stored_body(bytes: &Bytes) -> Bytes {
 
 /// At most [`STORE_LIMIT`] bytes of a URI (on a character boundary), marked when cut.
 #[must_use]
-pub fn stored_uri(uri: Box<str>) -> Box<str> {
+pub fn stored_uri(uri: std::sync::Arc<str>) -> std::sync::Arc<str> {
     if uri.len() <= STORE_LIMIT {
         return uri;
     }
@@ -146,7 +147,7 @@ pub fn stored_uri(uri: Box<str>) -> Box<str> {
     while !uri.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…({} bytes)", &uri[..end], uri.len()).into_boxed_str()
+    format!("{}…({} bytes)", &uri[..end], uri.len()).into()
 }
 
 impl JournalEntry {
@@ -441,7 +442,7 @@ mod tests {
         let stored = stored_body(&huge);
         assert_eq!(stored.len(), STORE_LIMIT);
         let uri = format!("/app2app?url={}", "y".repeat(60 * 1024));
-        assert!(stored_uri(uri.into_boxed_str()).len() < STORE_LIMIT + 32);
+        assert!(stored_uri(uri.into()).len() < STORE_LIMIT + 32);
         let mut journal = Journal::bounded(10_000, 64 * 1024);
         for seq in 1..=100 {
             let mut big = entry(seq, "999888");

@@ -63,9 +63,17 @@ pub fn verify_bearer(
     headers: &HeaderMap,
     now: Millis,
 ) -> Result<std::sync::Arc<Claims>, Rejection> {
-    let header = headers
-        .get(header::AUTHORIZATION)
-        .ok_or(Rejection::Token(TokenError::Missing))?;
+    verify_authorization(state, headers.get(header::AUTHORIZATION), now)
+}
+
+/// [`verify_bearer`] of an `Authorization` header already found (the pipeline finds it in its
+/// one pass over the request's headers).
+pub fn verify_authorization(
+    state: &AppState,
+    header: Option<&HeaderValue>,
+    now: Millis,
+) -> Result<std::sync::Arc<Claims>, Rejection> {
+    let header = header.ok_or(Rejection::Token(TokenError::Missing))?;
     // Read as bytes: a remembered token is found without reading it as text. A header that is
     // not ASCII is refused as invalid, never as missing; past the scheme, any byte that is not
     // ASCII makes a token no signature check passes.
@@ -110,6 +118,10 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 
 /// `application/json` or any `…+json`, parameters ignored.
 fn is_json_media_type(content_type: &str) -> bool {
+    // What nearly every client sends, told without splitting.
+    if content_type.eq_ignore_ascii_case("application/json") {
+        return true;
+    }
     let essence = content_type.split(';').next().unwrap_or("").trim();
     essence.eq_ignore_ascii_case("application/json")
         || essence
@@ -119,8 +131,12 @@ fn is_json_media_type(content_type: &str) -> bool {
 
 /// Whether the request says its body is JSON.
 pub fn is_json_content_type(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
+    is_json_header(headers.get(header::CONTENT_TYPE))
+}
+
+/// Whether a `Content-Type` header already found says JSON.
+pub fn is_json_header(content_type: Option<&HeaderValue>) -> bool {
+    content_type
         .and_then(header_text)
         .is_some_and(is_json_media_type)
 }

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use tower::Service;
 
 use super::answer::{JournalTag, Wrapped, call_wrapped, json_response};
-use super::extract::{RequestTime, is_json_content_type, parse_json_body, verify_bearer};
+use super::extract::{RequestTime, parse_json_body, verify_authorization};
 use super::settle::{Asked, answered, finish};
 use super::tasks;
 use crate::clock::Millis;
@@ -73,10 +73,11 @@ fn content_length(size: u64) -> HeaderValue {
 /// percent-encoded id, a path the route table spells differently — goes through the router.
 fn direct(
     state: &AppState,
-    now: Millis,
+    asked: &Asked,
     parts: &Parts,
     body: &[u8],
 ) -> Option<Result<tasks::Answer, Rejection>> {
+    let now = asked.now;
     let path = parts.uri.path();
     if parts.method == Method::GET {
         let task_id = path.strip_prefix("/v1/tasks/")?;
@@ -88,14 +89,14 @@ fn direct(
             return None;
         }
         Some(
-            verify_bearer(state, &parts.headers, now)
+            verify_authorization(state, asked.bearer.as_ref(), now)
                 .and_then(|claims| tasks::get_task_answer(state, &claims, now, task_id)),
         )
     } else if parts.method == Method::POST && path == "/v1/tasks/TRANSACTION" {
         Some(
-            verify_bearer(state, &parts.headers, now).and_then(|claims| {
+            verify_authorization(state, asked.bearer.as_ref(), now).and_then(|claims| {
                 // A well-formed body straight into its type; anything else field by field.
-                if is_json_content_type(&parts.headers)
+                if asked.json_body
                     && let Some(request) = read_transaction_request(body)
                 {
                     return tasks::create_read_transaction_answer(state, &claims, now, request);
@@ -352,7 +353,7 @@ fn after_body<S: Wrapped>(
     asked.request_bytes = bytes.clone();
     let faults_active = state.faults_active();
     let dispatch = (direct_dispatch && !faults_active)
-        .then(|| direct(&state, asked.now, &parts, &bytes))
+        .then(|| direct(&state, &asked, &parts, &bytes))
         .flatten();
     match dispatch {
         Some(answer) => {

@@ -132,7 +132,8 @@ pub(super) struct Asked {
     pub(super) now: Millis,
     pub(super) started: Instant,
     pub(super) method: Method,
-    pub(super) path_and_query: Box<str>,
+    /// Shared with the last request's when the same (a poll loop, a stream of creations).
+    pub(super) path_and_query: Arc<str>,
     /// How much of `path_and_query` is the path.
     pub(super) path_length: usize,
     /// What the request's `Content-Length` says (read with the other headers, in one pass).
@@ -142,6 +143,11 @@ pub(super) struct Asked {
     pub(super) authorization: Option<Arc<str>>,
     pub(super) content_type: Option<Arc<str>>,
     pub(super) request_bytes: Bytes,
+    /// The request's `Authorization` header as sent, for the direct dispatch's token check
+    /// (dropped with the request: it shares the connection's read buffer).
+    pub(super) bearer: Option<HeaderValue>,
+    /// Whether the request's `Content-Type` says JSON.
+    pub(super) json_body: bool,
 }
 
 impl Asked {
@@ -150,10 +156,13 @@ impl Asked {
         let started = Instant::now();
         let now = state.now();
         let uri = request.uri();
-        let path_and_query: Box<str> = uri
+        let path_and_query = uri
             .path_and_query()
-            .map_or(uri.path(), |value| value.as_str())
-            .into();
+            .map_or(uri.path(), |value| value.as_str());
+        let path_and_query = interned_with(path_and_query.as_bytes(), &LAST_URI, || {
+            Some(path_and_query.into())
+        })
+        .unwrap_or_else(|| path_and_query.into());
         let journaled = is_api_path(uri.path());
         // One pass over the headers for the first of each of the four the pipeline reads.
         let (mut given_id, mut authorization, mut content_type, mut length) =
@@ -179,6 +188,8 @@ impl Asked {
                 || RequestId::Numbered(state.next_request_id()),
                 RequestId::Given,
             );
+        let bearer = authorization.cloned();
+        let json_body = content_type.is_some() && super::extract::is_json_header(content_type);
         // Copies, not slices: a HeaderValue shares the connection's read buffer.
         let authorization = authorization
             .filter(|_| journaled)
@@ -198,6 +209,8 @@ impl Asked {
             authorization,
             content_type,
             request_bytes: Bytes::new(),
+            bearer,
+            json_body,
         }
     }
 
@@ -381,19 +394,29 @@ type LastText = std::thread::LocalKey<RefCell<Option<Arc<str>>>>;
 thread_local! {
     static LAST_AUTHORIZATION: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
     static LAST_CONTENT_TYPE: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+    static LAST_URI: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
 }
 
 /// A header's value as text the journal keeps: shared with the last entry's when the same (a
 /// copy otherwise — a `HeaderValue` clone would pin the connection's read buffer).
 fn interned(value: &HeaderValue, last: &'static LastText) -> Option<Arc<str>> {
+    interned_with(value.as_bytes(), last, || {
+        super::extract::header_text(value).map(Arc::from)
+    })
+}
+
+/// The text of `bytes`: the last one kept when the same, else what `make` makes of them (kept
+/// as the last from now on).
+fn interned_with(
+    bytes: &[u8],
+    last: &'static LastText,
+    make: impl FnOnce() -> Option<Arc<str>>,
+) -> Option<Arc<str>> {
     last.with_borrow_mut(|last| {
-        if let Some(text) = last
-            .as_ref()
-            .filter(|text| text.as_bytes() == value.as_bytes())
-        {
+        if let Some(text) = last.as_ref().filter(|text| text.as_bytes() == bytes) {
             return Some(Arc::clone(text));
         }
-        let text: Arc<str> = super::extract::header_text(value)?.into();
+        let text = make()?;
         *last = Some(Arc::clone(&text));
         Some(text)
     })

@@ -2,7 +2,7 @@
 
 use super::model::{Matcher, Outcome, Phase, Scenario, Timeline};
 use crate::domain::card::CardChoice;
-use crate::domain::request::TransactionRequest;
+use crate::domain::request::{TransactionRequest, TransactionType};
 use crate::domain::task::Plan;
 
 /// What the engine knows of the request besides its body.
@@ -17,14 +17,38 @@ pub struct RequestFacts<'a> {
 }
 
 impl Matcher {
+    /// Whether `amount` is one the rule could match: a quick look at the rule's list of
+    /// amounts, which most rules are (GP tom's test amounts), before [`Matcher::matches`].
+    #[inline]
+    #[must_use]
+    pub fn may_match_amount(&self, amount: Option<i64>) -> bool {
+        match self
+            .amount
+            .as_ref()
+            .and_then(|amount| amount.one_of.as_deref())
+        {
+            Some(amounts) => amount.is_some_and(|amount| amounts.contains(&amount)),
+            None => true,
+        }
+    }
+
     /// Whether every given condition holds for the request.
     #[must_use]
     pub fn matches(&self, request: &TransactionRequest, facts: RequestFacts<'_>) -> bool {
-        let amount_ok = self
-            .amount
-            .as_ref()
-            .is_none_or(|amount| request.amount.is_some_and(|value| amount.matches(value)));
-        amount_ok
+        // The cheap comparisons first: every request is tried against every rule until one
+        // matches (the order changes nothing but the cost).
+        self.transaction_type
+            .is_none_or(|kind| kind == request.transaction_type)
+            && self
+                .payment_method
+                .is_none_or(|method| method == request.payment_method)
+            && self
+                .cancel_mode
+                .is_none_or(|mode| request.cancel_mode == Some(mode))
+            && self
+                .amount
+                .as_ref()
+                .is_none_or(|amount| request.amount.is_some_and(|value| amount.matches(value)))
             && self
                 .tip
                 .as_ref()
@@ -33,15 +57,6 @@ impl Matcher {
                 .currency
                 .as_ref()
                 .is_none_or(|codes| codes.contains(&request.currency_code))
-            && self
-                .payment_method
-                .is_none_or(|method| method == request.payment_method)
-            && self
-                .transaction_type
-                .is_none_or(|kind| kind == request.transaction_type)
-            && self
-                .cancel_mode
-                .is_none_or(|mode| request.cancel_mode == Some(mode))
             && self
                 .terminal
                 .as_ref()
@@ -120,8 +135,10 @@ impl Scenario {
         let rule = self
             .rules
             .iter()
-            .chain(default_rules().iter())
-            .find(|rule| rule.when.matches(request, facts));
+            .chain(fallback_rules(request).iter())
+            .find(|rule| {
+                rule.when.may_match_amount(request.amount) && rule.when.matches(request, facts)
+            });
         let (outcome, timeline, card, name) = match rule {
             Some(rule) => (
                 rule.outcome.clone(),
@@ -155,9 +172,47 @@ impl Scenario {
     }
 }
 
-fn default_rules() -> &'static [super::model::Rule] {
-    static DEFAULT: std::sync::OnceLock<Scenario> = std::sync::OnceLock::new();
-    &DEFAULT.get_or_init(Scenario::default).rules
+/// GP tom's test-amount rules (the default scenario's), tried after a scenario's own.
+struct Fallback {
+    rules: Vec<super::model::Rule>,
+    /// When every one of them asks for a SALE of one of some amounts: those amounts (a request
+    /// for any other cannot match one of them, and skips them all).
+    only_sales_of: Option<Vec<i64>>,
+}
+
+impl Fallback {
+    fn new() -> Self {
+        let rules = Scenario::default().rules;
+        let only_sales_of = rules.iter().try_fold(Vec::new(), |mut amounts, rule| {
+            if rule.when.transaction_type != Some(TransactionType::Sale) {
+                return None;
+            }
+            amounts.extend(rule.when.amount.as_ref()?.one_of.as_ref()?);
+            Some(amounts)
+        });
+        Fallback {
+            rules,
+            only_sales_of,
+        }
+    }
+}
+
+/// The default rules `request` could match: all of them, or none when its type or amount
+/// rules every one out.
+fn fallback_rules(request: &TransactionRequest) -> &'static [super::model::Rule] {
+    static FALLBACK: std::sync::OnceLock<Fallback> = std::sync::OnceLock::new();
+    let fallback = FALLBACK.get_or_init(Fallback::new);
+    match &fallback.only_sales_of {
+        Some(amounts)
+            if request.transaction_type != TransactionType::Sale
+                || !request
+                    .amount
+                    .is_some_and(|amount| amounts.contains(&amount)) =>
+        {
+            &[]
+        }
+        _ => &fallback.rules,
+    }
 }
 
 fn finish_plan(
@@ -186,5 +241,75 @@ fn finish_plan(
             card,
             rule,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::request::{CancelMode, PaymentMethod};
+
+    fn request(
+        kind: TransactionType,
+        amount: Option<i64>,
+        method: PaymentMethod,
+    ) -> TransactionRequest {
+        TransactionRequest {
+            transaction_type: kind,
+            amount,
+            tip_amount: 0,
+            tip_collect: false,
+            currency_code: "CZK".into(),
+            payment_method: method,
+            origin_reference_num: None,
+            print_by_payment_app: false,
+            preferable_receipt_type: None,
+            cancel_mode: (kind == TransactionType::Cancel).then_some(CancelMode::LastTransaction),
+            extras: None,
+        }
+    }
+
+    #[test]
+    fn the_test_amounts_are_told_apart_without_trying_each_rule() {
+        let fallback = Fallback::new();
+        assert_eq!(fallback.only_sales_of, Some(vec![1111, 1122, 1123, 1124]));
+        let sale = |amount| request(TransactionType::Sale, Some(amount), PaymentMethod::Card);
+        assert_eq!(fallback_rules(&sale(1122)).len(), 4);
+        assert!(fallback_rules(&sale(1000)).is_empty());
+        assert!(
+            fallback_rules(&request(
+                TransactionType::Cancel,
+                Some(1122),
+                PaymentMethod::Card
+            ))
+            .is_empty()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_default_rule_left_out_never_matches(
+            cancel in any::<bool>(),
+            amount in prop_oneof![
+                prop::sample::select(vec![1110, 1111, 1122, 1123, 1124, 1125, 4350]).prop_map(Some),
+                any::<i64>().prop_map(Some),
+                Just(None),
+            ],
+            method in prop::sample::select(PaymentMethod::choices().map(|(_, method)| method).to_vec()),
+            ordinal in 1u32..5,
+        ) {
+            let kind = if cancel { TransactionType::Cancel } else { TransactionType::Sale };
+            let request = request(kind, amount, method);
+            let facts = RequestFacts { tid: "999888", currency: "CZK", ordinal };
+            let tried = fallback_rules(&request);
+            for rule in &Scenario::default().rules {
+                if rule.when.matches(&request, facts) {
+                    prop_assert!(tried.iter().any(|kept| kept.name == rule.name));
+                    prop_assert!(rule.when.may_match_amount(request.amount));
+                }
+            }
+        }
     }
 }

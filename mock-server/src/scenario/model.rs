@@ -85,6 +85,7 @@ pub struct NumberMatch {
 impl NumberMatch {
     /// Whether `value` fulfils every condition.
     #[must_use]
+    #[inline]
     pub fn matches(&self, value: i64) -> bool {
         self.one_of.as_ref().is_none_or(|set| set.contains(&value))
             && self.min.is_none_or(|min| value >= min)

@@ -244,13 +244,8 @@ impl Store {
         plan.in_progress = Some(Phase::Millis(0));
         self.terminals[usize::from(terminal)].transaction_tasks = ordinal;
         self.mark_terminal(terminal);
-        let task = self.push_task_detached(
-            TaskKind::Transaction(Box::new(request)),
-            terminal,
-            plan,
-            ordinal,
-            now,
-        );
+        let task =
+            self.push_task_detached(TaskKind::Transaction(request), terminal, plan, ordinal, now);
         self.finish_task(task, now);
         task
     }
@@ -308,7 +303,7 @@ impl Store {
             rule: Some("app-to-app cancel".into()),
         };
         let task = self.push_task_detached(
-            TaskKind::Transaction(Box::new(request.clone())),
+            TaskKind::Transaction(request.clone()),
             terminal,
             plan,
             0,

@@ -58,7 +58,7 @@ impl Store {
             plan.in_progress = Some(Phase::Manual);
         }
         let index = self.push_task(
-            TaskKind::Transaction(Box::new(request)),
+            TaskKind::Transaction(request),
             terminal_index,
             plan,
             ordinal,

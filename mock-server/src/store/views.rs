@@ -135,7 +135,7 @@ impl Store {
                     view: store.task_view(index),
                     rule: task.plan.rule.as_deref(),
                     request: match &task.kind {
-                        TaskKind::Transaction(request) => Some(&**request),
+                        TaskKind::Transaction(request) => Some(request),
                         TaskKind::Batch => None,
                     },
                 }

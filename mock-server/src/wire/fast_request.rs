@@ -128,15 +128,19 @@ pub fn read_transaction_request(bytes: &[u8]) -> Option<TransactionRequest> {
         print_by_payment_app: body.print_by_payment_app.unwrap_or(false),
         preferable_receipt_type,
         cancel_mode,
-        extras: RequestExtras {
-            client_id: client_id.map(Box::from),
-            client_email: None,
-            client_phone: None,
-            tid: tid.map(str::to_owned),
-            origin_transaction_id: origin_transaction_id.map(Box::from),
-            request_id: None,
-        }
-        .boxed(),
+        // Most requests give none of the rare fields: nothing to build or compare.
+        extras: (client_id.is_some() || tid.is_some() || origin_transaction_id.is_some()).then(
+            || {
+                Box::new(RequestExtras {
+                    client_id: client_id.map(Box::from),
+                    client_email: None,
+                    client_phone: None,
+                    tid: tid.map(str::to_owned),
+                    origin_transaction_id: origin_transaction_id.map(Box::from),
+                    request_id: None,
+                })
+            },
+        ),
     })
 }
 

@@ -9,6 +9,15 @@
 pub fn write_json_str(text: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = text.as_bytes();
+    // Nearly every text has nothing to escape: copied whole.
+    if bytes
+        .iter()
+        .all(|&byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+    {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (index, &byte) in bytes.iter().enumerate() {
         let escape: &[u8] = match byte {
@@ -49,4 +58,34 @@ pub fn write_json_u64(value: u64, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&digits[start..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn a_written_string_reads_back_as_itself(text in "(\\PC|[\\x00-\\x1f\"\\\\])*") {
+            let mut out = Vec::new();
+            write_json_str(&text, &mut out);
+            proptest::prop_assert!(out.iter().all(|&byte| byte >= 0x20));
+            let read: String = serde_json::from_slice(&out).expect("JSON text");
+            proptest::prop_assert_eq!(read, text);
+        }
+    }
+
+    #[test]
+    fn plain_text_is_copied_and_control_characters_escaped() {
+        for (text, json) in [
+            ("999888", "\"999888\""),
+            ("a\"b\\c", "\"a\\\"b\\\\c\""),
+            ("line\nnext\ttab\u{1}", "\"line\\nnext\\ttab\\u0001\""),
+            ("ř€🙂", "\"ř€🙂\""),
+        ] {
+            let mut out = Vec::new();
+            write_json_str(text, &mut out);
+            assert_eq!(String::from_utf8(out).expect("UTF-8"), json);
+        }
+    }
 }

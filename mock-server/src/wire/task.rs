@@ -76,9 +76,16 @@ pub fn task_json(view: &TaskView<'_>) -> Vec<u8> {
     out.extend_from_slice(b"\",\"tid\":");
     write_json_str(view.tid, &mut out);
     out.extend_from_slice(b",\"created\":\"");
+    let created = out.len();
     view.created.write_iso(&mut out);
+    let created = created..out.len();
     out.extend_from_slice(b"\",\"updated\":\"");
-    view.updated.write_iso(&mut out);
+    if view.updated == view.created {
+        // A task just created (or not changed since): the same text again.
+        out.extend_from_within(created);
+    } else {
+        view.updated.write_iso(&mut out);
+    }
     out.push(b'"');
     if let Some(id) = view.transaction_id {
         out.extend_from_slice(b",\"transactionId\":\"");
@@ -150,6 +157,17 @@ mod tests {
                 transaction_id: None,
                 batch_number: Some(u32::MAX),
                 error: Some(&error),
+            },
+            TaskView {
+                task_id: 2,
+                task_type: "TRANSACTION",
+                state: "NEW",
+                tid: &Arc::from("999888"),
+                created: Millis(1_768_467_600_123),
+                updated: Millis(1_768_467_600_123),
+                transaction_id: None,
+                batch_number: None,
+                error: None,
             },
         ];
         for view in &views {
