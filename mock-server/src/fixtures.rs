@@ -63,7 +63,7 @@ pub struct Terminal {
     /// Owning merchant.
     pub merchant_id: String,
     /// ISO 4217 letters.
-    pub currency: String,
+    pub currency: crate::domain::currency::CurrencyCode,
     /// Display name.
     #[serde(default)]
     pub name: String,
@@ -238,5 +238,18 @@ mod tests {
         let accounts = r#"{"clients":[],"merchants":[],"users":[{"username":"a","password":"b","merchantId":"x"}],"terminals":[]}"#;
         let error = Fixtures::from_texts(accounts, EMBEDDED_CARDS).expect_err("inconsistent");
         assert!(error.to_string().contains("unknown merchant x"));
+    }
+
+    #[test]
+    fn a_terminal_currency_that_is_no_code_is_named_with_its_place() {
+        let accounts = r#"{"clients":[],"merchants":[],"users":[],"terminals":[
+            {"tid":"1","merchantId":"m","currency":"czk"}]}"#;
+        let error = Fixtures::from_texts(accounts, EMBEDDED_CARDS)
+            .expect_err("not a code")
+            .to_string();
+        assert!(
+            error.contains("czk") && error.contains("ISO 4217") && error.contains("line 2"),
+            "{error}"
+        );
     }
 }

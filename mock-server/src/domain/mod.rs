@@ -5,6 +5,7 @@ pub mod app;
 pub mod batch;
 pub mod card;
 pub mod chunked;
+pub mod currency;
 pub mod ids;
 pub mod plan;
 pub mod refusal;

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+pub use super::currency::CurrencyCode;
+
 /// One broken field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
@@ -186,7 +188,7 @@ pub struct TransactionRequest {
     /// The terminal asks for the tip.
     pub tip_collect: bool,
     /// ISO 4217 letters.
-    pub currency_code: String,
+    pub currency_code: CurrencyCode,
     /// CARD or CASH (CARD when a CANCEL omits it).
     pub payment_method: PaymentMethod,
     /// The integrator's reference.
@@ -253,7 +255,7 @@ pub struct RequestRecord {
     amount: Option<i64>,
     tip_amount: i64,
     tip_collect: bool,
-    currency_code: String,
+    currency_code: CurrencyCode,
     payment_method: PaymentMethod,
     origin_reference_num: Option<Box<str>>,
     print_by_payment_app: bool,

@@ -15,7 +15,7 @@ pub struct TerminalState {
     /// The merchant's company.
     pub company: String,
     /// ISO 4217.
-    pub currency: String,
+    pub currency: crate::domain::currency::CurrencyCode,
     /// Display name.
     pub name: String,
     /// Unfinished tasks in order (indices); the front one is the one the device works on. Not
@@ -48,7 +48,7 @@ impl TerminalState {
             tid: std::sync::Arc::clone(&self.tid),
             merchant_id: self.merchant_id.clone(),
             company: self.company.clone(),
-            currency: self.currency.clone(),
+            currency: self.currency,
             name: self.name.clone(),
             queue: VecDeque::new(),
             free_at: self.free_at,

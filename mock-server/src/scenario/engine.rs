@@ -56,7 +56,7 @@ impl Matcher {
             && self
                 .currency
                 .as_ref()
-                .is_none_or(|codes| codes.contains(&request.currency_code))
+                .is_none_or(|codes| codes.iter().any(|code| request.currency_code == *code))
             && self
                 .terminal
                 .as_ref()
@@ -249,7 +249,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::domain::request::{CancelMode, PaymentMethod};
+    use crate::domain::request::{CancelMode, CurrencyCode, PaymentMethod};
 
     fn request(
         kind: TransactionType,
@@ -261,7 +261,7 @@ mod tests {
             amount,
             tip_amount: 0,
             tip_collect: false,
-            currency_code: "CZK".into(),
+            currency_code: CurrencyCode::parse("CZK").expect("a code"),
             payment_method: method,
             origin_reference_num: None,
             print_by_payment_app: false,

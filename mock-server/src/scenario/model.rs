@@ -169,7 +169,7 @@ pub struct TerminalCondition {
     /// Busy with something else for this long after the scenario is activated.
     pub busy_ms: Option<i64>,
     /// Another currency than the fixtures give it.
-    pub currency: Option<String>,
+    pub currency: Option<crate::domain::currency::CurrencyCode>,
     /// Overrides the timeline for this terminal.
     pub timeline: Option<Timeline>,
     /// Manual: tasks wait at `IN_PROGRESS` for a decision.

@@ -208,7 +208,7 @@ impl Store {
             amount: Some(amount),
             tip_amount,
             tip_collect,
-            currency_code: self.terminals[usize::from(terminal)].currency.clone(),
+            currency_code: self.terminals[usize::from(terminal)].currency,
             payment_method: method,
             origin_reference_num: reference,
             print_by_payment_app: extras.print,
@@ -235,7 +235,7 @@ impl Store {
                 &request,
                 RequestFacts {
                     tid: &terminal_state.tid,
-                    currency: &terminal_state.currency,
+                    currency: terminal_state.currency.as_str(),
                     ordinal,
                 },
             )
@@ -279,7 +279,7 @@ impl Store {
             amount: Some(original_state.amount),
             tip_amount: original_state.tip,
             tip_collect: false,
-            currency_code: self.terminals[usize::from(terminal)].currency.clone(),
+            currency_code: self.terminals[usize::from(terminal)].currency,
             payment_method: original_state.payment_method,
             origin_reference_num: None,
             print_by_payment_app: extras.print,

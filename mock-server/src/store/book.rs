@@ -28,7 +28,7 @@ impl Store {
                     .company_of(&terminal.merchant_id)
                     .unwrap_or(&terminal.merchant_id)
                     .to_owned(),
-                currency: terminal.currency.clone(),
+                currency: terminal.currency,
                 name: terminal.name.clone(),
                 queue: VecDeque::new(),
                 free_at: now,
@@ -154,13 +154,13 @@ impl Store {
                 .terminals
                 .iter()
                 .find(|terminal| *terminal.tid == *tid)
-                .map(|terminal| terminal.currency.clone())
-                .unwrap_or_default();
+                .map(|terminal| terminal.currency);
             let condition = scenario.terminal_conditions.get(&*tid);
             let terminal = &mut self.terminals[index];
             terminal.currency = condition
-                .and_then(|condition| condition.currency.clone())
-                .unwrap_or(fixture_currency);
+                .and_then(|condition| condition.currency)
+                .or(fixture_currency)
+                .unwrap_or(terminal.currency);
             if let Some(busy_ms) = condition.and_then(|condition| condition.busy_ms) {
                 terminal.free_at = terminal.free_at.max(now.plus_ms(busy_ms));
             }

@@ -108,7 +108,7 @@ impl Rows {
                 .transactions
                 .iter()
                 .map(|(index, row)| {
-                    let currency = terminal(row.terminal).map(|t| t.currency.clone());
+                    let currency = terminal(row.terminal).map(|t| t.currency.to_string());
                     (
                         *index,
                         tid(row.terminal),
@@ -329,7 +329,7 @@ impl Store {
         let currency = self
             .terminals
             .get(usize::from(transaction.terminal))
-            .map(|terminal| terminal.currency.clone())
+            .map(|terminal| terminal.currency.to_string())
             .unwrap_or_default();
         (
             index,

@@ -48,7 +48,7 @@ impl Store {
             &request,
             RequestFacts {
                 tid: &terminal.tid,
-                currency: &terminal.currency,
+                currency: terminal.currency.as_str(),
                 ordinal,
             },
         );
@@ -83,7 +83,7 @@ impl Store {
         }
         let terminal = self.target_terminal(principal, tid).ok()?;
         let currency = &self.terminals[usize::from(terminal)].currency;
-        (code != currency).then(|| {
+        (*currency != *code).then(|| {
             FieldError::new(
                 "currencyCode",
                 format!("must be the terminal's currency {currency}"),

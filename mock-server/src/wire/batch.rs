@@ -99,7 +99,7 @@ pub fn batch_body(view: BatchView<'_>) -> BatchBody {
         tid: view.terminal.tid.to_string(),
         date: date.to_iso(),
         previous_batch_date: view.previous_batch_date.to_iso(),
-        currency: view.terminal.currency.clone(),
+        currency: view.terminal.currency.to_string(),
         totals: view.totals.all.into(),
         // CARD and CASH always (the shape integrators know); other methods when used.
         sub_batches: view

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::domain::request::{
-    CancelMode, MAX_AMOUNT, MAX_REFERENCE_LEN, PaymentMethod, ReceiptType, RequestExtras,
-    TransactionRequest, TransactionType,
+    CancelMode, CurrencyCode, MAX_AMOUNT, MAX_REFERENCE_LEN, PaymentMethod, ReceiptType,
+    RequestExtras, TransactionRequest, TransactionType,
 };
 
 /// The body as JSON spells it; strings borrowed (an escaped one fails and falls back).
@@ -89,10 +89,7 @@ pub fn read_transaction_request(bytes: &[u8]) -> Option<TransactionRequest> {
         Some(_) => return None,
         None => 0,
     };
-    let currency_code = body.currency_code?;
-    if currency_code.len() != 3 || !currency_code.bytes().all(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
+    let currency_code = CurrencyCode::parse(body.currency_code?)?;
     let payment_method = match body.payment_method {
         Some(text) => Some(PaymentMethod::parse(text)?),
         None if sale => return None,
@@ -122,7 +119,7 @@ pub fn read_transaction_request(bytes: &[u8]) -> Option<TransactionRequest> {
         amount,
         tip_amount,
         tip_collect: body.tip_collect.unwrap_or(false),
-        currency_code: currency_code.to_owned(),
+        currency_code,
         payment_method: payment_method.unwrap_or(PaymentMethod::Card),
         origin_reference_num: origin_reference_num.map(Box::from),
         print_by_payment_app: body.print_by_payment_app.unwrap_or(false),

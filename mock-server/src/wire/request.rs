@@ -8,9 +8,10 @@ use serde_json::{Map, Value};
 
 use super::fields::Fields;
 
+use crate::domain::currency::CURRENCY_RULE;
 use crate::domain::request::{
-    BatchRequest, CancelMode, FieldError, MAX_AMOUNT, MAX_REFERENCE_LEN, PaymentMethod,
-    ReceiptType, RequestExtras, TransactionRequest, TransactionType,
+    BatchRequest, CancelMode, CurrencyCode, FieldError, MAX_AMOUNT, MAX_REFERENCE_LEN,
+    PaymentMethod, ReceiptType, RequestExtras, TransactionRequest, TransactionType,
 };
 
 /// The fields GP tom knows in a transaction request (for typo hints).
@@ -102,16 +103,14 @@ pub fn parse_transaction_request(body: &Value) -> Result<TransactionRequest, Vec
     }
     let tip_amount = fields.integer("tipAmount", 0, MAX_AMOUNT).unwrap_or(0);
     let tip_collect = fields.boolean("tipCollect").unwrap_or(false);
-    let currency_code = fields.string("currencyCode", 3).map(str::to_owned);
-    match &currency_code {
+    let currency_text = fields.string("currencyCode", 3);
+    let currency_code = currency_text.and_then(CurrencyCode::parse);
+    match currency_text {
         None if fields.present("currencyCode").is_none() => {
             fields.fail("currencyCode", "must not be null")
         }
-        Some(code) if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) => {
-            fields.fail(
-                "currencyCode",
-                "must be three upper-case ISO 4217 letters, e.g. CZK",
-            );
+        Some(_) if currency_code.is_none() => {
+            fields.fail("currencyCode", format!("must be {CURRENCY_RULE}"));
         }
         _ => {}
     }

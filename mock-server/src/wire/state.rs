@@ -103,7 +103,7 @@ pub fn state_view<'a>(overview: &Overview<'a>) -> StateView<'a> {
                 let terminal = shown.terminal;
                 TerminalView {
                     company: &terminal.company,
-                    currency: &terminal.currency,
+                    currency: terminal.currency.as_str(),
                     last_transaction_id: shown.last_transaction_id.map(format_uuid),
                     manual: shown.manual,
                     merchant_id: &terminal.merchant_id,

@@ -101,7 +101,7 @@ pub fn transaction_body(view: TransactionView<'_>) -> TransactionBody {
         amount: transaction.amount,
         tip_amount: transaction.tip,
         total_amount: transaction.total(),
-        currency_code: terminal.currency.clone(),
+        currency_code: terminal.currency.to_string(),
         card_number: transaction.card.as_ref().map(Card::masked),
         card_type: range.map(|range| range.brand.as_str()),
         card_entry_mode: transaction

@@ -447,6 +447,10 @@ fn broken_scenarios_are_reported_with_line_column_and_hints() {
             "tokens",
             "version: 1\nname: x\ntokens: { access_ttl: 60, refresh: sometimes, access_expires_at: tomorrow }\n",
         ),
+        (
+            "currencies",
+            "version: 1\nname: x\nterminal_conditions:\n  \"999888\": { currency: euro }\ninitial:\n  terminals:\n    - { tid: \"555000\", merchant_id: \"1000100\", currency: czk }\n",
+        ),
     ];
     let mut report = String::new();
     for (label, text) in cases {

@@ -1,6 +1,7 @@
 //! Initial data: terminals, users and transactions a scenario adds.
 
 use super::*;
+use crate::domain::currency::{CURRENCY_RULE, CurrencyCode};
 
 impl Walker {
     pub(super) fn initial(&mut self, node: &Node) -> InitialData {
@@ -65,7 +66,16 @@ impl Walker {
             .and_then(|v| self.text(v, "merchant_id"));
         let currency = self
             .required(node, entries, what, "currency")
-            .and_then(|v| self.text(v, "currency"));
+            .and_then(|value| {
+                let code = CurrencyCode::parse(&self.text(value, "currency")?);
+                if code.is_none() {
+                    self.fail(
+                        value.position,
+                        format!("`{what}.currency` must be {CURRENCY_RULE}"),
+                    );
+                }
+                code
+            });
         let name = entries
             .iter()
             .find(|(key, _, _)| key == "name")

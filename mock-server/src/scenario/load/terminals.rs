@@ -1,6 +1,7 @@
 //! Terminal conditions (offline, busy, inactive) and the token policy.
 
 use super::*;
+use crate::domain::currency::{CURRENCY_RULE, CurrencyCode};
 
 impl Walker {
     pub(super) fn conditions(&mut self, node: &Node) -> BTreeMap<String, TerminalCondition> {
@@ -26,13 +27,13 @@ impl Walker {
                     "busy" => condition.busy_ms = self.duration(value, &path),
                     "currency" => {
                         if let Some(code) = self.text(value, &path) {
-                            if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                            condition.currency = CurrencyCode::parse(&code);
+                            if condition.currency.is_none() {
                                 self.fail(
                                     value.position,
-                                    format!("`{path}` must be three upper-case ISO 4217 letters"),
+                                    format!("`{path}` must be {CURRENCY_RULE}"),
                                 );
                             }
-                            condition.currency = Some(code);
                         }
                     }
                     "timeline" => condition.timeline = self.timeline(value, Timeline::default()),
