@@ -154,26 +154,27 @@ impl<S> Pipeline<S> {
 // Unboxed on purpose: hyper keeps each connection's service future in one box of its own, so
 // the request held in place costs a copy there, where a box of our own would cost an allocation.
 #[allow(clippy::large_enum_variant)]
-pub enum PipelineFuture<S> {
+pub enum PipelineFuture<S, B = Body> {
     /// Answered without waiting (taken once polled).
     Ready(Option<Response>),
     /// The body to read first, polled in place.
-    Reading(Option<Unread<S>>),
+    Reading(Option<Unread<S, B>>),
     /// Answered once what it waits for is done.
     Waiting(Waiting),
 }
 
-/// A request whose body is still to be read.
-pub struct Unread<S> {
+/// A request whose body is still to be read (as it came: hyper's own body is read without being
+/// boxed first).
+pub struct Unread<S, B = Body> {
     state: AppState,
     asked: Asked,
     parts: Parts,
-    body: Body,
+    body: B,
     next: S,
     direct_dispatch: bool,
 }
 
-impl<S> std::fmt::Debug for Unread<S> {
+impl<S, B> std::fmt::Debug for Unread<S, B> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("Unread")
@@ -191,7 +192,7 @@ enum FirstPoll {
     Started(Option<Bytes>),
 }
 
-impl<S> std::fmt::Debug for PipelineFuture<S> {
+impl<S, B> std::fmt::Debug for PipelineFuture<S, B> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str(match self {
             PipelineFuture::Ready(_) => "PipelineFuture::Ready",
@@ -201,7 +202,18 @@ impl<S> std::fmt::Debug for PipelineFuture<S> {
     }
 }
 
-impl<S: Wrapped + Unpin> Future for PipelineFuture<S> {
+/// What a request's body must be for the pipeline: any HTTP body of bytes (hyper's, axum's).
+pub trait RequestBody:
+    HttpBody<Data = Bytes, Error: Into<axum::BoxError>> + Send + Unpin + 'static
+{
+}
+
+impl<B> RequestBody for B where
+    B: HttpBody<Data = Bytes, Error: Into<axum::BoxError>> + Send + Unpin + 'static
+{
+}
+
+impl<S: Wrapped + Unpin, B: RequestBody> Future for PipelineFuture<S, B> {
     type Output = Result<Response, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -237,7 +249,7 @@ impl<S: Wrapped + Unpin> Future for PipelineFuture<S> {
                     unread.state,
                     unread.asked,
                     unread.parts,
-                    (first, unread.body),
+                    (first, Body::new(unread.body)),
                     unread.next,
                     unread.direct_dispatch,
                 ))),
@@ -248,7 +260,12 @@ impl<S: Wrapped + Unpin> Future for PipelineFuture<S> {
 
 /// Polls a body once: whole when its one frame is all of it (or it is refused), started
 /// otherwise — the way [`collect`] counts it, so either way a body is taken or refused alike.
-fn first_poll(state: &AppState, parts: &Parts, body: &mut Body, cx: &mut Context<'_>) -> FirstPoll {
+fn first_poll<B: RequestBody>(
+    state: &AppState,
+    parts: &Parts,
+    body: &mut B,
+    cx: &mut Context<'_>,
+) -> FirstPoll {
     let limit = body_limit(state, parts);
     match Pin::new(&mut *body).poll_frame(cx) {
         Poll::Ready(None) => FirstPoll::Whole(Ok(Bytes::new())),
@@ -263,25 +280,26 @@ fn first_poll(state: &AppState, parts: &Parts, body: &mut Body, cx: &mut Context
     }
 }
 
-impl<S: Wrapped + Unpin> Service<Request> for Pipeline<S> {
+impl<S: Wrapped + Unpin, B: RequestBody> Service<axum::http::Request<B>> for Pipeline<S> {
     type Response = Response;
     type Error = Infallible;
-    type Future = PipelineFuture<S>;
+    type Future = PipelineFuture<S, B>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         // The router is always ready; readiness is driven per request by `oneshot`.
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
         let next = self.inner.clone();
         let state = self.state.clone();
         let direct_dispatch = self.direct_dispatch;
-        let asked = Asked::gather(&state, &request);
         let (parts, body) = request.into_parts();
+        let asked = Asked::gather(&state, &parts);
         // Only a mock with a data dir tracks what each request must wait for, in a scope around
         // the whole request.
         if state.has_data_dir() {
+            let body = Body::new(body);
             let answer = pipeline(state, asked, parts, (None, body), next, direct_dispatch);
             return PipelineFuture::Waiting(Box::pin(AppState::scoped(answer)));
         }

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes, to_bytes};
-use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -152,10 +151,10 @@ pub(super) struct Asked {
 
 impl Asked {
     /// Reads the clock (once per request) and what the journal keeps of `request`.
-    pub(super) fn gather(state: &AppState, request: &Request) -> Asked {
+    pub(super) fn gather(state: &AppState, request: &axum::http::request::Parts) -> Asked {
         let started = Instant::now();
         let now = state.now();
-        let uri = request.uri();
+        let uri = &request.uri;
         let path_and_query = uri
             .path_and_query()
             .map_or(uri.path(), |value| value.as_str());
@@ -167,7 +166,7 @@ impl Asked {
         // One pass over the headers for the first of each of the four the pipeline reads.
         let (mut given_id, mut authorization, mut content_type, mut length) =
             (None, None, None, None);
-        for (name, value) in request.headers() {
+        for (name, value) in &request.headers {
             if name == header::AUTHORIZATION {
                 authorization.get_or_insert(value);
             } else if name == header::CONTENT_TYPE {
@@ -201,7 +200,7 @@ impl Asked {
             request_id,
             now,
             started,
-            method: request.method().clone(),
+            method: request.method.clone(),
             path_length: path_and_query.find('?').unwrap_or(path_and_query.len()),
             path_and_query,
             declared_length,

@@ -5,15 +5,26 @@
 //! Invariant: what they write is what serde_json writes for the same value (checked with the task
 //! body in `wire::task`).
 
+/// The bytes a JSON string cannot hold as they are: control characters, the quote and the
+/// backslash.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 /// Appends `text` as a JSON string (quotes included) to `out`.
 pub fn write_json_str(text: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = text.as_bytes();
     // Nearly every text has nothing to escape: copied whole.
-    if bytes
-        .iter()
-        .all(|&byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
-    {
+    if bytes.iter().all(|&byte| !ESCAPED[usize::from(byte)]) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
