@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     match parse_transaction_request(&body) {
         Ok(request) => {
             assert!(request.amount.is_none_or(|amount| amount > 0));
-            assert_eq!(request.currency_code.len(), 3);
+            assert_eq!(request.currency_code.as_str().len(), 3);
         }
         Err(errors) => {
             assert!(!errors.is_empty());
