@@ -129,12 +129,7 @@ fn is_json_media_type(content_type: &str) -> bool {
             .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json"))
 }
 
-/// Whether the request says its body is JSON.
-pub fn is_json_content_type(headers: &HeaderMap) -> bool {
-    is_json_header(headers.get(header::CONTENT_TYPE))
-}
-
-/// Whether a `Content-Type` header already found says JSON.
+/// Whether a request's `Content-Type` header (as found) says JSON.
 pub fn is_json_header(content_type: Option<&HeaderValue>) -> bool {
     content_type
         .and_then(header_text)

@@ -188,7 +188,7 @@ impl Asked {
                 RequestId::Given,
             );
         let bearer = authorization.cloned();
-        let json_body = content_type.is_some() && super::extract::is_json_header(content_type);
+        let json_body = super::extract::is_json_header(content_type);
         // Copies, not slices: a HeaderValue shares the connection's read buffer.
         let authorization = authorization
             .filter(|_| journaled)
