@@ -258,15 +258,108 @@ impl AppLink {
 }
 
 /// Which result the SDK makes of a redirect: it looks for the operation's path anywhere in the
-/// redirect URL (`DeeplinkResult.from(url:)`), so the redirect must contain it.
+/// redirect URL (`DeeplinkResult.from(url:)`), so the redirect must contain it; a status answer
+/// is told by its `appStatus` parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResultKind {
-    /// `transaction/create` (and GP tom's `transaction/refund`, which the SDK has no case for).
+    /// `transaction/create`.
     CreateTransaction,
     /// `transaction/cancel`.
     CancelTransaction,
+    /// `transaction/refund`.
+    RefundTransaction,
+    /// `change-password` (SDK `08f1318`; not in 2025's).
+    ChangePassword,
+    /// `login` (SDK `08f1318`; not in 2025's).
+    Login,
+    /// `logout` (SDK `08f1318`; not in 2025's).
+    Logout,
     /// `batch/close`.
     CloseBatch,
+    /// `status`: the redirect carries `appStatus`.
+    Status,
+}
+
+/// Which generation of GP tom's iOS SDK reads the redirect: the mock's `--app-profile` names the
+/// same generations. The SDK's models changed between them (GoCrypto left, DCC data, girocard and
+/// thirteen error words came; docs/sdk-versions.md has the table).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SdkGeneration {
+    /// `GP-tom/tom-ios-sdk` at `08f1318` (2026-06-10).
+    #[default]
+    Current,
+    /// `GP-tom/tom-ios-sdk` at `a280f7d` (2025-11-10), the last 2025 commit.
+    Sdk2025,
+}
+
+impl SdkGeneration {
+    /// The paths `DeeplinkResult.from(url:)` looks for, in its order.
+    #[must_use]
+    pub fn result_paths(self) -> &'static [(&'static str, ResultKind)] {
+        match self {
+            SdkGeneration::Current => &[
+                ("transaction/create", ResultKind::CreateTransaction),
+                ("transaction/cancel", ResultKind::CancelTransaction),
+                ("transaction/refund", ResultKind::RefundTransaction),
+                ("change-password", ResultKind::ChangePassword),
+                ("login", ResultKind::Login),
+                ("logout", ResultKind::Logout),
+                ("batch/close", ResultKind::CloseBatch),
+                ("appStatus", ResultKind::Status),
+            ],
+            SdkGeneration::Sdk2025 => &[
+                ("transaction/create", ResultKind::CreateTransaction),
+                ("transaction/cancel", ResultKind::CancelTransaction),
+                ("transaction/refund", ResultKind::RefundTransaction),
+                ("batch/close", ResultKind::CloseBatch),
+                ("appStatus", ResultKind::Status),
+            ],
+        }
+    }
+
+    /// Its `DeeplinkError` words.
+    #[must_use]
+    pub fn deeplink_errors(self) -> &'static [&'static str] {
+        match self {
+            SdkGeneration::Current => &DEEPLINK_ERRORS,
+            SdkGeneration::Sdk2025 => &DEEPLINK_ERRORS[..6],
+        }
+    }
+
+    /// Its `CardType` words.
+    #[must_use]
+    pub fn card_types(self) -> &'static [&'static str] {
+        match self {
+            SdkGeneration::Current => &CARD_TYPES,
+            SdkGeneration::Sdk2025 => &CARD_TYPES[..11],
+        }
+    }
+
+    /// Its `TransactionType` words.
+    #[must_use]
+    pub fn payment_methods(self) -> &'static [&'static str] {
+        match self {
+            SdkGeneration::Current => PAYMENT_METHODS,
+            SdkGeneration::Sdk2025 => &PAYMENT_METHODS_2025,
+        }
+    }
+
+    /// Its `SubBatches` keys.
+    #[must_use]
+    pub fn sub_batch_keys(self) -> &'static [&'static str] {
+        match self {
+            SdkGeneration::Current => PAYMENT_METHODS,
+            SdkGeneration::Sdk2025 => &PAYMENT_METHODS_2025,
+        }
+    }
+
+    /// Its `TransactionData` keys.
+    fn receipt_keys(self) -> &'static [&'static str] {
+        match self {
+            SdkGeneration::Current => &RECEIPT_KEYS,
+            SdkGeneration::Sdk2025 => &RECEIPT_KEYS[..RECEIPT_KEYS.len() - 1],
+        }
+    }
 }
 
 /// The SDK's `TaskStatus`.
@@ -326,7 +419,7 @@ pub const REFUSAL_CODES: [&str; 30] = [
     "invalidSupervisorCard",
 ];
 
-/// The SDK's `DeeplinkError` words.
+/// The SDK's `DeeplinkError` words (`08f1318`; the first six are 2025's).
 pub const DEEPLINK_ERRORS: [&str; 19] = [
     "failed",
     "networkError",
@@ -349,7 +442,7 @@ pub const DEEPLINK_ERRORS: [&str; 19] = [
     "terminalSetupFailed",
 ];
 
-/// The SDK's `CardType` words.
+/// The SDK's `CardType` words (`08f1318`); all but the last, `GIROCARD` (`6e92710`), are 2025's.
 pub const CARD_TYPES: [&str; 12] = [
     "VISA",
     "MASTERCARD",
@@ -361,19 +454,87 @@ pub const CARD_TYPES: [&str; 12] = [
     "UNIONPAY",
     "RUPAY",
     "PURE",
-    "GIROCARD",
     "UNKNOWN",
+    "GIROCARD",
 ];
 
-/// The SDK's `TransactionType` words (the payment method).
-pub const PAYMENT_METHODS: [&str; 6] = [
+/// The 2025 SDK's `TransactionType` words and `SubBatches` keys (`a280f7d`); all but the last,
+/// `GO_CRYPTO`, are today's.
+pub const PAYMENT_METHODS_2025: [&str; 6] = [
     "CASH",
     "CARD",
-    "GO_CRYPTO",
     "ACCOUNT_PAYMENT",
     "BLIK_PAYMENT",
     "PAYMENT_GATEWAY",
+    "GO_CRYPTO",
 ];
+
+/// The SDK's `TransactionType` words (the payment method), also its `SubBatches` keys
+/// (`08f1318`: GoCrypto left at `5e1ec77`).
+pub const PAYMENT_METHODS: &[&str] = PAYMENT_METHODS_2025.split_at(5).0;
+
+/// `TransactionData`'s keys (`08f1318`); 2025's lacks the last, `dccData`.
+const RECEIPT_KEYS: [&str; 25] = [
+    "batchNumber",
+    "receiptNumber",
+    "terminalID",
+    "emvAid",
+    "emvAppLabel",
+    "cardNumber",
+    "transactionType",
+    "currencyCode",
+    "amount",
+    "totalAmount",
+    "pinOk",
+    "authorizationCode",
+    "sequenceNumber",
+    "date",
+    "cardType",
+    "referenceNumber",
+    "transactionID",
+    "tipAmount",
+    "result",
+    "cardEntryMode",
+    "merchantID",
+    "amsID",
+    "blikCode",
+    "blikTransactionRef",
+    "dccData",
+];
+
+/// Dynamic Currency Conversion on a receipt (the SDK's `DCCOptionsWrapper`, `08f1318`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DccData {
+    /// The card's currency, ISO 4217 letters.
+    pub currency: String,
+    /// The amount in the card's currency, decimal text (`"40.97"`, `"622"`, `"1.633"`).
+    pub amount: String,
+    /// The markup in per cent, text.
+    pub markup: String,
+    /// The card's region and scheme class.
+    pub region_schema_indicator: i64,
+    /// Terminal-currency units per one card-currency unit.
+    pub exchange_rate: f64,
+    /// `ACCEPTED`, `NOT_ACCEPTED` or `NOT_PROCESSED`.
+    pub status: Option<String>,
+}
+
+/// A postal address (the SDK's `Address`): every part optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Address {
+    /// Town.
+    pub city: Option<String>,
+    /// County.
+    pub county: Option<String>,
+    /// House number.
+    pub house: Option<String>,
+    /// The place.
+    pub location: Option<String>,
+    /// Street.
+    pub street: Option<String>,
+    /// Postal code.
+    pub zip: Option<String>,
+}
 
 /// A payment as the SDK's `TransactionData`: every key optional, amounts decimal strings.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -422,6 +583,12 @@ pub struct TransactionData {
     pub merchant_id: Option<String>,
     /// GP tom's id of the payment (`amsID`), for `transaction/cancel`.
     pub ams_id: Option<String>,
+    /// The code the customer typed (BLIK).
+    pub blik_code: Option<String>,
+    /// BLIK's reference (BLIK).
+    pub blik_transaction_ref: Option<String>,
+    /// Dynamic Currency Conversion offered to a foreign card.
+    pub dcc_data: Option<DccData>,
 }
 
 impl TransactionData {
@@ -494,8 +661,17 @@ pub struct Batch {
     pub void_amount: Option<f64>,
     /// Count.
     pub void_count: Option<f64>,
-    /// Per payment method: `CARD`, `CASH`, `ACCOUNT_PAYMENT`, `BLIK`, `GO_CRYPTO`.
+    /// Per payment method: `CARD`, `CASH`, `ACCOUNT_PAYMENT`, `BLIK_PAYMENT`,
+    /// `PAYMENT_GATEWAY` (and 2025's `GO_CRYPTO`).
     pub sub_batches: Vec<(String, SubBatch)>,
+    /// All tips, major units (0 when absent, as the SDK reads it).
+    pub tip_amount: f64,
+    /// Tipped payments.
+    pub tip_count: i64,
+    /// The average tip, major units.
+    pub tip_average: f64,
+    /// Tips as a share of the amounts, per cent.
+    pub tip_average_percentage: f64,
 }
 
 impl Batch {
@@ -513,8 +689,8 @@ pub struct UserInfo {
     pub client_id: String,
     /// Login e-mail.
     pub email: String,
-    /// Company registration number.
-    pub business_id: String,
+    /// Company registration number (optional since SDK `c2a7fe6`).
+    pub business_id: Option<String>,
     /// VAT id.
     pub vat_id: Option<String>,
     /// Terminal.
@@ -527,8 +703,8 @@ pub struct UserInfo {
     pub printer_available: bool,
     /// Manual card entry forbidden.
     pub manual_transaction_restricted: bool,
-    /// Location.
-    pub merchant_location: String,
+    /// Where the merchant is.
+    pub merchant_location: Address,
 }
 
 /// The app's state (the SDK's `AppStatus`).
@@ -617,21 +793,26 @@ fn decode_strict(text: &str) -> Option<String> {
         .map(|decoded| decoded.into_owned())
 }
 
-/// Reads the URL GP tom redirected to, as GP tom's SDK reads it.
+/// Reads the URL GP tom redirected to, as GP tom's current SDK (`08f1318`) reads it.
 pub fn parse_redirect(redirect: &str) -> Result<AppResult, RedirectError> {
+    parse_redirect_as(redirect, SdkGeneration::Current)
+}
+
+/// Reads the URL GP tom redirected to, as the SDK of `generation` reads it (an app built with a
+/// 2025 SDK: [`SdkGeneration::Sdk2025`]).
+pub fn parse_redirect_as(
+    redirect: &str,
+    generation: SdkGeneration,
+) -> Result<AppResult, RedirectError> {
     let url =
         url::Url::parse(redirect).map_err(|error| RedirectError::NotAUrl(error.to_string()))?;
     let mut result = AppResult::default();
     let text = url.as_str();
-    result.kind = if text.contains("transaction/create") {
-        Some(ResultKind::CreateTransaction)
-    } else if text.contains("transaction/cancel") {
-        Some(ResultKind::CancelTransaction)
-    } else if text.contains("batch/close") {
-        Some(ResultKind::CloseBatch)
-    } else {
-        None
-    };
+    result.kind = generation
+        .result_paths()
+        .iter()
+        .find(|(path, _)| text.contains(path))
+        .map(|(_, kind)| *kind);
     let mut problem = |parameter: &str, message: String| {
         result.problems.push(SdkProblem {
             parameter: parameter.to_owned(),
@@ -683,7 +864,7 @@ pub fn parse_redirect(redirect: &str) -> Result<AppResult, RedirectError> {
         }
     }
     if let Some(error) = get("error") {
-        if DEEPLINK_ERRORS.contains(&error.as_str()) {
+        if generation.deeplink_errors().contains(&error.as_str()) {
             result.error = Some(error);
         } else {
             problems.push((
@@ -693,13 +874,20 @@ pub fn parse_redirect(redirect: &str) -> Result<AppResult, RedirectError> {
         }
     }
     if let Some(text) = get("receipt") {
-        result.receipt = decode_object(&text, "receipt", &mut problems, transaction_data);
+        result.receipt = decode_object(
+            &text,
+            "receipt",
+            generation,
+            &mut problems,
+            transaction_data,
+        );
     }
     if let Some(text) = get("batch") {
-        result.batch = decode_object(&text, "batch", &mut problems, batch);
+        result.batch = decode_object(&text, "batch", generation, &mut problems, batch);
     }
     if let Some(text) = get("appStatus") {
-        result.app_status = decode_object(&text, "appStatus", &mut problems, app_status);
+        result.app_status =
+            decode_object(&text, "appStatus", generation, &mut problems, app_status);
     }
     for (parameter, message) in problems {
         problem(parameter, message);
@@ -711,6 +899,7 @@ pub fn parse_redirect(redirect: &str) -> Result<AppResult, RedirectError> {
 fn decode_object<T>(
     text: &str,
     parameter: &'static str,
+    generation: SdkGeneration,
     problems: &mut Vec<(&'static str, String)>,
     decode: fn(&mut Fields<'_>) -> Result<T, String>,
 ) -> Option<T> {
@@ -729,6 +918,7 @@ fn decode_object<T>(
         object: &object,
         path: parameter.to_owned(),
         ignored: Vec::new(),
+        generation,
     };
     match decode(&mut fields) {
         Ok(decoded) => {
@@ -756,6 +946,8 @@ struct Fields<'a> {
     object: &'a Map<String, Value>,
     path: String,
     ignored: Vec<String>,
+    /// Whose models the object is read with.
+    generation: SdkGeneration,
 }
 
 impl<'a> Fields<'a> {
@@ -801,6 +993,12 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Foundation's `Decimal` from JSON: a number (`decodeIfPresent(Decimal.self)`).
+    fn required_number(&self, key: &str) -> Result<f64, String> {
+        self.number(key)?
+            .ok_or_else(|| format!("`{}.{key}` is required", self.path))
+    }
+
     fn number(&self, key: &str) -> Result<Option<f64>, String> {
         match self.value(key) {
             None => Ok(None),
@@ -837,6 +1035,7 @@ impl<'a> Fields<'a> {
             object,
             path: format!("{}.{key}", self.path),
             ignored: Vec::new(),
+            generation: self.generation,
         }
     }
 
@@ -883,30 +1082,21 @@ fn is_iso_with_fraction(text: &str) -> bool {
 }
 
 fn transaction_data(fields: &mut Fields<'_>) -> Result<TransactionData, String> {
-    fields.ignore_others(&[
-        "batchNumber",
-        "receiptNumber",
-        "terminalID",
-        "emvAid",
-        "emvAppLabel",
-        "cardNumber",
-        "transactionType",
-        "currencyCode",
-        "amount",
-        "totalAmount",
-        "pinOk",
-        "authorizationCode",
-        "sequenceNumber",
-        "date",
-        "cardType",
-        "referenceNumber",
-        "transactionID",
-        "tipAmount",
-        "result",
-        "cardEntryMode",
-        "merchantID",
-        "amsID",
-    ]);
+    fields.ignore_others(fields.generation.receipt_keys());
+    let dcc_data = match fields.value("dccData") {
+        Some(Value::Object(object)) if fields.generation == SdkGeneration::Current => {
+            let mut dcc = fields.nested("dccData", object);
+            let decoded = dcc_data(&mut dcc)?;
+            fields
+                .ignored
+                .extend(dcc.ignored.drain(..).map(|key| format!("dccData.{key}")));
+            Some(decoded)
+        }
+        Some(other) if fields.generation == SdkGeneration::Current => {
+            return Err(fields.wrong("dccData", "an object", other));
+        }
+        _ => None,
+    };
     Ok(TransactionData {
         batch_number: fields.string("batchNumber")?,
         receipt_number: fields.string("receiptNumber")?,
@@ -914,7 +1104,7 @@ fn transaction_data(fields: &mut Fields<'_>) -> Result<TransactionData, String> 
         emv_aid: fields.string("emvAid")?,
         emv_app_label: fields.string("emvAppLabel")?,
         card_number: fields.string("cardNumber")?,
-        transaction_type: fields.word("transactionType", &PAYMENT_METHODS)?,
+        transaction_type: fields.word("transactionType", fields.generation.payment_methods())?,
         currency_code: fields.string("currencyCode")?,
         amount: fields.string("amount")?,
         total_amount: fields.string("totalAmount")?,
@@ -923,17 +1113,63 @@ fn transaction_data(fields: &mut Fields<'_>) -> Result<TransactionData, String> 
         authorization_code: fields.string("authorizationCode")?,
         sequence_number: fields.string("sequenceNumber")?,
         date: fields.date("date")?,
-        card_type: fields.word("cardType", &CARD_TYPES)?,
+        card_type: fields.word("cardType", fields.generation.card_types())?,
         reference_number: fields.string("referenceNumber")?,
         transaction_id: fields.string("transactionID")?,
         result: fields.integer("result")?,
         card_entry_mode: fields.string("cardEntryMode")?,
         merchant_id: fields.string("merchantID")?,
         ams_id: fields.string("amsID")?,
+        blik_code: fields.string("blikCode")?,
+        blik_transaction_ref: fields.string("blikTransactionRef")?,
+        dcc_data,
     })
 }
 
-const SUB_BATCH_KEYS: [&str; 5] = ["CARD", "GO_CRYPTO", "CASH", "ACCOUNT_PAYMENT", "BLIK"];
+/// `DCCOptionsWrapper.init(from:)`: `currency` a required string, `amount` a decimal string (or
+/// number), `markup` text, `regionSchemaIndicator` an integer, `exchangeRate` a number, `status`
+/// optional.
+fn dcc_data(fields: &mut Fields<'_>) -> Result<DccData, String> {
+    fields.ignore_others(&[
+        "currency",
+        "amount",
+        "markup",
+        "regionSchemaIndicator",
+        "exchangeRate",
+        "status",
+    ]);
+    let amount = match fields.value("amount") {
+        Some(Value::String(text)) if parse_plain_decimal(text) => text.clone(),
+        Some(Value::Number(number)) => number.to_string(),
+        Some(other) => return Err(fields.wrong("amount", "a decimal number", other)),
+        None => return Err(format!("`{}.amount` is required", fields.path)),
+    };
+    let markup = match fields.value("markup") {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Number(number)) => number.to_string(),
+        _ => "-".to_owned(),
+    };
+    Ok(DccData {
+        currency: fields.required_string("currency")?,
+        amount,
+        markup,
+        region_schema_indicator: fields
+            .integer("regionSchemaIndicator")?
+            .ok_or_else(|| format!("`{}.regionSchemaIndicator` is required", fields.path))?,
+        exchange_rate: fields.required_number("exchangeRate")?,
+        status: fields.word("status", &["ACCEPTED", "NOT_ACCEPTED", "NOT_PROCESSED"])?,
+    })
+}
+
+/// `Decimal(string:)` of a plain decimal: optional sign, digits, optional fraction.
+fn parse_plain_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
 
 fn sub_batch(fields: &mut Fields<'_>) -> Result<SubBatch, String> {
     fields.ignore_others(&[
@@ -973,20 +1209,25 @@ fn batch(fields: &mut Fields<'_>) -> Result<Batch, String> {
         "totalCount",
         "voidAmount",
         "voidCount",
+        "tipAmount",
+        "tipCount",
+        "tipAverage",
+        "tipAveragePercentage",
     ]);
+    let sub_batch_keys = fields.generation.sub_batch_keys();
     let mut sub_batches = Vec::new();
     match fields.value("subBatches") {
         None => {}
         Some(Value::Object(parts)) => {
             let mut outer = fields.nested("subBatches", parts);
-            outer.ignore_others(&SUB_BATCH_KEYS);
+            outer.ignore_others(sub_batch_keys);
             fields.ignored.extend(
                 outer
                     .ignored
                     .drain(..)
                     .map(|key| format!("subBatches.{key}")),
             );
-            for key in SUB_BATCH_KEYS {
+            for &key in sub_batch_keys {
                 match parts.get(key).filter(|value| !value.is_null()) {
                     None => {}
                     Some(Value::Object(part)) => {
@@ -1024,7 +1265,37 @@ fn batch(fields: &mut Fields<'_>) -> Result<Batch, String> {
         void_amount: fields.number("voidAmount")?,
         void_count: fields.number("voidCount")?,
         sub_batches,
+        tip_amount: fields.number("tipAmount")?.unwrap_or(0.0),
+        tip_count: fields.integer("tipCount")?.unwrap_or(0),
+        tip_average: fields.number("tipAverage")?.unwrap_or(0.0),
+        tip_average_percentage: fields.number("tipAveragePercentage")?.unwrap_or(0.0),
     })
+}
+
+/// `UserInfo.merchantLocation`: a required `Address` object since SDK `db9ab1f` (2025-05-19).
+fn address(user: &mut Fields<'_>) -> Result<Address, String> {
+    let object = match user.value("merchantLocation") {
+        Some(Value::Object(object)) => object,
+        Some(other) => return Err(user.wrong("merchantLocation", "an Address object", other)),
+        None => return Err(format!("`{}.merchantLocation` is required", user.path)),
+    };
+    let mut place = user.nested("merchantLocation", object);
+    place.ignore_others(&["city", "county", "house", "location", "street", "zip"]);
+    let decoded = Address {
+        city: place.string("city")?,
+        county: place.string("county")?,
+        house: place.string("house")?,
+        location: place.string("location")?,
+        street: place.string("street")?,
+        zip: place.string("zip")?,
+    };
+    user.ignored.extend(
+        place
+            .ignored
+            .drain(..)
+            .map(|key| format!("merchantLocation.{key}")),
+    );
+    Ok(decoded)
 }
 
 fn app_status(fields: &mut Fields<'_>) -> Result<AppStatus, String> {
@@ -1048,14 +1319,14 @@ fn app_status(fields: &mut Fields<'_>) -> Result<AppStatus, String> {
             let info = UserInfo {
                 client_id: user.required_string("clientId")?,
                 email: user.required_string("email")?,
-                business_id: user.required_string("businessId")?,
+                business_id: user.string("businessId")?,
                 vat_id: user.string("vatId")?,
                 tid: user.required_string("tid")?,
                 mid: user.required_string("mid")?,
                 tip_enabled: user.required_bool("tipEnabled")?,
                 printer_available: user.required_bool("printerAvailable")?,
                 manual_transaction_restricted: user.required_bool("manualTransactionRestricted")?,
-                merchant_location: user.required_string("merchantLocation")?,
+                merchant_location: address(&mut user)?,
             };
             fields
                 .ignored
@@ -1198,6 +1469,85 @@ mod tests {
         assert_eq!(ok.kind, Some(ResultKind::CloseBatch));
         assert_eq!(ok.error.as_deref(), Some("failedToCloseBatch"));
         assert!(ok.problems.is_empty());
+    }
+
+    /// The generations differ as GP tom's SDK did between `a280f7d` and `08f1318`.
+    #[test]
+    fn each_sdk_generation_reads_its_own_models() {
+        let encode = |json: &str| {
+            percent_encoding::utf8_percent_encode(json, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+        };
+        let status = format!(
+            "app://status?status=COMPLETED&appStatus={}",
+            encode(
+                r#"{"appVersion":"1","userInfo":{"clientId":"c","email":"e","tid":"1","mid":"2","tipEnabled":true,"printerAvailable":false,"manualTransactionRestricted":false,"merchantLocation":{"city":"Praha","street":"Pražská","house":"10"}}}"#
+            )
+        );
+        for generation in [SdkGeneration::Current, SdkGeneration::Sdk2025] {
+            let read = parse_redirect_as(&status, generation).expect("url");
+            assert_eq!(read.kind, Some(ResultKind::Status));
+            let user = read
+                .app_status
+                .and_then(|status| status.user_info)
+                .expect("logged in");
+            assert_eq!(user.merchant_location.city.as_deref(), Some("Praha"));
+            assert_eq!(user.business_id, None);
+        }
+        // Before May 2025 the location was a string: today's SDK drops the whole status.
+        let old = format!(
+            "app://status?status=COMPLETED&appStatus={}",
+            encode(
+                r#"{"appVersion":"1","userInfo":{"clientId":"c","email":"e","businessId":"1","tid":"1","mid":"2","tipEnabled":true,"printerAvailable":false,"manualTransactionRestricted":false,"merchantLocation":"Praha"}}"#
+            )
+        );
+        assert!(parse(&old).app_status.is_none());
+
+        let crypto = format!(
+            "app://transaction/create?status=COMPLETED&receipt={}",
+            encode(r#"{"transactionType":"GO_CRYPTO","amount":"1.00"}"#)
+        );
+        assert!(
+            parse(&crypto).receipt.is_none(),
+            "GO_CRYPTO left at 5e1ec77"
+        );
+        let read = parse_redirect_as(&crypto, SdkGeneration::Sdk2025).expect("url");
+        assert!(read.receipt.is_some() && read.problems.is_empty());
+
+        let dcc = format!(
+            "app://transaction/create?status=COMPLETED&receipt={}",
+            encode(
+                r#"{"cardType":"GIROCARD","dccData":{"currency":"EUR","amount":"40.97","markup":"3.5","regionSchemaIndicator":1,"exchangeRate":24.385,"status":"ACCEPTED"}}"#
+            )
+        );
+        let read = parse(&dcc);
+        let offer = read
+            .receipt
+            .and_then(|receipt| receipt.dcc_data)
+            .expect("dcc");
+        assert_eq!(
+            (offer.amount.as_str(), offer.exchange_rate),
+            ("40.97", 24.385)
+        );
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        let old = parse_redirect_as(&dcc, SdkGeneration::Sdk2025).expect("url");
+        assert!(old.receipt.is_none(), "no GIROCARD in 2025");
+
+        let login = parse_redirect_as(
+            "app://login?status=ERROR&error=tidAlreadyOccupied",
+            SdkGeneration::Current,
+        )
+        .expect("url");
+        assert_eq!(
+            (login.kind, login.error.as_deref()),
+            (Some(ResultKind::Login), Some("tidAlreadyOccupied"))
+        );
+        let old = parse_redirect_as(
+            "app://login?status=ERROR&error=tidAlreadyOccupied",
+            SdkGeneration::Sdk2025,
+        )
+        .expect("url");
+        assert_eq!((old.kind, old.error), (None, None));
     }
 
     #[test]

@@ -170,6 +170,24 @@ enum ClockChoice {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum AppProfileChoice {
+    /// GP tom's iOS SDK at 08f1318 (2026-06-10).
+    Current,
+    /// GP tom's iOS SDK at a280f7d (2025-11-10).
+    #[value(name = "2025")]
+    Sdk2025,
+}
+
+impl From<AppProfileChoice> for gptom_mock::scenario::AppProfile {
+    fn from(choice: AppProfileChoice) -> Self {
+        match choice {
+            AppProfileChoice::Current => Self::Current,
+            AppProfileChoice::Sdk2025 => Self::Sdk2025,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum LogFormat {
     /// Human-readable lines.
     Text,
@@ -253,6 +271,17 @@ struct ServeArgs {
     /// where the last run stopped; created if missing. Without it the state lives in memory.
     #[arg(long, value_name = "DIR", env = "GPTOM_MOCK_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Which GP tom app generation the deep links answer as, where a scenario's `wire.app` does
+    /// not say: `current` (GP tom's iOS SDK at 08f1318, 2026-06-10) or `2025` (the SDK at
+    /// a280f7d, 2025-11-10; for apps built with a 2025 SDK). docs/sdk-versions.md has the
+    /// differences.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "current",
+        env = "GPTOM_MOCK_APP_PROFILE"
+    )]
+    app_profile: AppProfileChoice,
     /// Log format.
     #[arg(long, value_enum, default_value = "text")]
     log_format: LogFormat,
@@ -466,6 +495,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.jwt_secret.clone()
         },
         data_dir: args.data_dir.clone(),
+        app_profile: args.app_profile.into(),
     };
     let scenario_names: Vec<String> = config
         .scenarios

@@ -106,6 +106,16 @@ impl AppError {
         }
     }
 
+    /// The words GP tom's SDK had in 2025 (`DeeplinkError.swift` at `a280f7d`).
+    pub const SDK_2025: [AppError; 6] = [
+        AppError::Failed,
+        AppError::NetworkError,
+        AppError::InvalidClientId,
+        AppError::MerchantInfoMissing,
+        AppError::FailedTapToPay,
+        AppError::FailedToCloseBatch,
+    ];
+
     /// Parses a wire spelling.
     #[must_use]
     pub fn parse(word: &str) -> Option<AppError> {
@@ -212,6 +222,140 @@ pub struct LoginInput {
     pub tid: Option<String>,
 }
 
+/// `change-password`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangePasswordInput {
+    /// The user.
+    pub username: String,
+    /// The password now.
+    pub password: String,
+    /// The password wanted.
+    pub new_password: String,
+    /// The confirmation code, when the caller has one.
+    pub code: Option<String>,
+}
+
+/// An operation a scenario can make the app refuse (`app.refusals`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum AppStep {
+    /// `login`.
+    #[serde(rename = "login")]
+    Login,
+    /// `change-password`.
+    #[serde(rename = "change-password")]
+    ChangePassword,
+    /// `transaction/create` and `transaction/refund`.
+    #[serde(rename = "transaction/create")]
+    Payment,
+    /// `transaction/cancel`.
+    #[serde(rename = "transaction/cancel")]
+    Cancel,
+    /// `batch/close`.
+    #[serde(rename = "batch/close")]
+    BatchClose,
+}
+
+impl AppStep {
+    /// Every step.
+    pub const ALL: [AppStep; 5] = [
+        AppStep::Login,
+        AppStep::ChangePassword,
+        AppStep::Payment,
+        AppStep::Cancel,
+        AppStep::BatchClose,
+    ];
+
+    /// Its name in a scenario (the deep link's path).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppStep::Login => "login",
+            AppStep::ChangePassword => "change-password",
+            AppStep::Payment => "transaction/create",
+            AppStep::Cancel => "transaction/cancel",
+            AppStep::BatchClose => "batch/close",
+        }
+    }
+
+    /// The error words GP tom's app answers this operation with.
+    #[must_use]
+    pub fn words(self) -> &'static [AppError] {
+        match self {
+            AppStep::Login => &[
+                AppError::TidAlreadyOccupied,
+                AppError::AnotherTidUsedOnThisDevice,
+                AppError::PasswordChangeRequired,
+                AppError::PasswordPendingConfirmation,
+                AppError::TerminalSetupFailed,
+                AppError::MerchantInfoMissing,
+                AppError::InvalidCredentials,
+                AppError::InvalidUserName,
+                AppError::TidNotAssignedToThisUser,
+                AppError::NetworkError,
+                AppError::Failed,
+            ],
+            AppStep::ChangePassword => &[
+                AppError::InvalidCode,
+                AppError::PasswordPendingConfirmation,
+                AppError::InvalidCredentials,
+                AppError::InvalidUserName,
+                AppError::NetworkError,
+                AppError::Failed,
+            ],
+            AppStep::Payment => &[
+                AppError::MerchantInfoMissing,
+                AppError::FailedTapToPay,
+                AppError::InvalidClientId,
+                AppError::NetworkError,
+                AppError::Failed,
+            ],
+            AppStep::Cancel => &[
+                AppError::CannotBeVoided,
+                AppError::FailedTapToPay,
+                AppError::NetworkError,
+                AppError::Failed,
+            ],
+            AppStep::BatchClose => &[
+                AppError::FailedToCloseBatch,
+                AppError::NetworkError,
+                AppError::Failed,
+            ],
+        }
+    }
+}
+
+/// A refusal a scenario scripts for the app (`app.refusals`): the operation, for whom, which
+/// word.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScriptedRefusal {
+    /// The operation refused.
+    pub step: AppStep,
+    /// Only for this user (any when absent).
+    pub username: Option<String>,
+    /// Only for this terminal (any when absent).
+    pub tid: Option<String>,
+    /// The `DeeplinkError` word.
+    pub error: AppError,
+    /// Why, for the answer's `problems`.
+    pub message: String,
+}
+
+impl ScriptedRefusal {
+    /// Whether it refuses `step` for this user on this terminal.
+    #[must_use]
+    pub fn applies(&self, step: AppStep, username: &str, tid: &str) -> bool {
+        self.step == step
+            && self.username.as_deref().is_none_or(|user| user == username)
+            && self.tid.as_deref().is_none_or(|wanted| wanted == tid)
+    }
+
+    /// The refusal the app answers with.
+    #[must_use]
+    pub fn refusal(&self) -> AppRefusal {
+        AppRefusal::new(self.error, self.step.as_str(), self.message.clone())
+    }
+}
+
 /// One deep link, read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AppCommand {
@@ -223,8 +367,9 @@ pub enum AppCommand {
     Logout,
     /// `status`.
     Status,
-    /// `change-password` (the app opens its own screen).
-    ChangePassword,
+    /// `change-password`: with the SDK's parameters the app changes the password; without any
+    /// of them it opens its own password screen for the logged-in user (`None`).
+    ChangePassword(Result<Option<ChangePasswordInput>, AppRefusal>),
     /// `transaction/create`, `transaction/refund`.
     Pay(Result<PaymentInput, AppRefusal>),
     /// `transaction/cancel`.

@@ -17,6 +17,8 @@ pub enum CardBrand {
     Maestro,
     /// American Express.
     Amex,
+    /// girocard, the German debit scheme (the SDK's `CardType.girocard` since `6e92710`).
+    Girocard,
 }
 
 impl CardBrand {
@@ -28,15 +30,17 @@ impl CardBrand {
             CardBrand::Mastercard => "MASTERCARD",
             CardBrand::Maestro => "MAESTRO",
             CardBrand::Amex => "AMEX",
+            CardBrand::Girocard => "GIROCARD",
         }
     }
 
     /// Every brand, for messages.
-    pub const ALL: [CardBrand; 4] = [
+    pub const ALL: [CardBrand; 5] = [
         CardBrand::Visa,
         CardBrand::Mastercard,
         CardBrand::Maestro,
         CardBrand::Amex,
+        CardBrand::Girocard,
     ];
 }
 
@@ -162,6 +166,9 @@ pub struct CardChoice {
     pub entry_mode: Option<EntryMode>,
     /// Fixed PIN verification.
     pub pin_ok: Option<bool>,
+    /// A foreign card offered Dynamic Currency Conversion, and what the customer chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dcc: Option<Box<super::dcc::DccOffer>>,
 }
 
 /// Draws a card from the ranges under the choice. `ranges` must not be empty.
@@ -174,7 +181,11 @@ pub fn draw_card(
     let candidates: Vec<(usize, &CardRange)> = ranges
         .iter()
         .enumerate()
-        .filter(|(_, range)| choice.brand.is_none_or(|brand| brand == range.brand))
+        // A range of weight 0 is drawn only when its brand is asked for (girocard).
+        .filter(|(_, range)| match choice.brand {
+            Some(brand) => brand == range.brand,
+            None => range.weight > 0,
+        })
         .collect();
     let pool: Vec<(usize, &CardRange)> = if candidates.is_empty() {
         ranges.iter().enumerate().collect()

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod card;
 pub mod chunked;
 pub mod currency;
+pub mod dcc;
 pub mod ids;
 pub mod plan;
 pub mod refusal;

@@ -130,6 +130,55 @@ pub struct WireProfile {
     /// The receipt's `cardType` of Mastercard and Maestro cards: `MASTERCARD` (default, the SDK's
     /// `CardType`) or `MASTER` (seed 002).
     pub app_mastercard_spelling: MastercardSpelling,
+    /// The GP tom app generation the deep links answer as; `None` leaves it to the mock's
+    /// `--app-profile` (default [`AppProfile::Current`]).
+    pub app: Option<AppProfile>,
+}
+
+/// Which generation of GP tom's app (and so of its iOS SDK's models) the deep-link answers
+/// follow. `docs/sdk-versions.md` has the table of differences.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum AppProfile {
+    /// GP tom's iOS SDK at `08f1318` (2026-06-10): DCC data, girocard, the login and device-setup
+    /// error words, no GoCrypto.
+    #[default]
+    #[serde(rename = "current")]
+    Current,
+    /// GP tom's iOS SDK at `a280f7d` (2025-11-10), the last 2025 commit: GoCrypto, six error
+    /// words, no DCC data, no girocard.
+    #[serde(rename = "2025")]
+    Sdk2025,
+}
+
+impl AppProfile {
+    /// Every profile.
+    pub const ALL: [AppProfile; 2] = [AppProfile::Current, AppProfile::Sdk2025];
+
+    /// Its name in a scenario's `wire.app`, `--app-profile` and `GPTOM_MOCK_APP_PROFILE`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppProfile::Current => "current",
+            AppProfile::Sdk2025 => "2025",
+        }
+    }
+
+    /// The profile called `name`.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<AppProfile> {
+        AppProfile::ALL
+            .into_iter()
+            .find(|profile| profile.as_str() == name)
+    }
+
+    /// The SDK commit whose models the profile matches.
+    #[must_use]
+    pub fn sdk_commit(self) -> &'static str {
+        match self {
+            AppProfile::Current => "08f1318",
+            AppProfile::Sdk2025 => "a280f7d",
+        }
+    }
 }
 
 impl Default for WireProfile {
@@ -140,6 +189,7 @@ impl Default for WireProfile {
             reference_max_length: 100,
             app_canceled_spelling: CanceledSpelling::Cancelled,
             app_mastercard_spelling: MastercardSpelling::Mastercard,
+            app: None,
         }
     }
 }

@@ -50,6 +50,9 @@ pub struct Transaction {
     pub origin: Option<u32>,
     /// SALE: the CANCEL that voided it (index).
     pub cancelled_by: Option<u32>,
+    /// The DCC offer made to a foreign card (a cancellation carries its payment's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dcc: Option<Box<super::dcc::DccOffer>>,
 }
 
 impl Transaction {

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::domain::card::CardChoice;
 pub use crate::domain::plan::{
-    CanceledSpelling, MastercardSpelling, Outcome, PaymentResult, Phase, Timeline, WireProfile,
+    AppProfile, CanceledSpelling, MastercardSpelling, Outcome, PaymentResult, Phase, Timeline,
+    WireProfile,
 };
 use crate::domain::refusal::Refusal;
 use crate::domain::request::{CancelMode, PaymentMethod, TransactionType};
@@ -35,6 +36,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// Spellings and statuses public docs leave open.
     pub wire: WireProfile,
+    /// What the simulated GP tom app refuses (deep links): login and device-setup errors, …
+    pub app_refusals: Vec<crate::domain::app::ScriptedRefusal>,
     /// Data added when the scenario is activated.
     pub initial: InitialData,
     /// What the scenario promises (for tests).
@@ -287,6 +290,7 @@ impl Default for Scenario {
                           1124 fails technically (ERROR 99); every other amount approved."
                 .into(),
             terminals: None,
+            app_refusals: Vec::new(),
             timeline: Timeline::default(),
             rules: vec![
                 amount_rule("test amount 1111: approved", 1111, Outcome::approved(), None),

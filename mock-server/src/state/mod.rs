@@ -46,6 +46,9 @@ pub struct MockConfig {
     pub jwt_secret: Option<String>,
     /// `--data-dir`: keep the state in an SQLite database there (needs feature `durable`).
     pub data_dir: Option<std::path::PathBuf>,
+    /// The GP tom app generation deep links answer as where a scenario's `wire.app` does not say
+    /// (`--app-profile`).
+    pub app_profile: crate::domain::plan::AppProfile,
 }
 
 impl MockConfig {
@@ -89,6 +92,7 @@ impl MockConfig {
             admin_token: None,
             jwt_secret: None,
             data_dir: None,
+            app_profile: crate::domain::plan::AppProfile::default(),
         })
     }
 }
@@ -256,6 +260,8 @@ impl AppState {
         secret: Option<String>,
         data_dir: DataDirSlot,
     ) -> Self {
+        let mut store = store;
+        store.set_app_profile(config.app_profile);
         // Without a pinned secret the key is random per process: nobody who can reach the mock
         // can forge a token from a known seed.
         let secret = secret
@@ -477,7 +483,8 @@ impl AppState {
     /// Puts `fresh` in the place of the locked store (a reset, an import). With a data dir the
     /// database is rewritten with it first, under the lock, so nothing after comes before it,
     /// and the request answers once that is on disk.
-    fn replace_store(&self, store: &mut StoreGuard<'_>, fresh: Store) {
+    fn replace_store(&self, store: &mut StoreGuard<'_>, mut fresh: Store) {
+        fresh.set_app_profile(self.inner.config.app_profile);
         #[cfg(feature = "durable")]
         let fresh = {
             let mut fresh = fresh;

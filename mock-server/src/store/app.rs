@@ -12,7 +12,8 @@
 use super::{AppSession, BatchView, Store};
 use crate::clock::Millis;
 use crate::domain::app::{
-    AppCommand, AppError, AppOutcome, AppRefusal, CancelInput, DetailKey, LoginInput, PaymentInput,
+    AppCommand, AppError, AppOutcome, AppRefusal, AppStep, CancelInput, ChangePasswordInput,
+    DetailKey, LoginInput, PaymentInput,
 };
 use crate::domain::card::{CardChoice, CardRange};
 use crate::domain::ids::parse_digits;
@@ -22,6 +23,7 @@ use crate::domain::storno::{StornoRequest, decide_storno};
 use crate::domain::task::{Plan, TaskKind, TaskState};
 use crate::domain::terminal::TerminalState;
 use crate::domain::transaction::Transaction;
+use crate::fixtures::User;
 use crate::scenario::{MastercardSpelling, Outcome, Phase, RequestFacts};
 
 /// A task the app ran, as its answer needs it.
@@ -52,6 +54,18 @@ pub struct ReceiptView<'a> {
     pub mastercard: MastercardSpelling,
 }
 
+impl Store {
+    /// The app generation the logged-in terminal's deep links answer as (the mock's when nobody
+    /// is logged in).
+    #[must_use]
+    pub fn app_profile(&self) -> crate::domain::plan::AppProfile {
+        match self.app_terminal() {
+            Some(terminal) => self.app_profile_for(&terminal.tid),
+            None => self.app_profile_for(""),
+        }
+    }
+}
+
 /// Who the app is logged in as.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionView<'a> {
@@ -61,6 +75,8 @@ pub struct SessionView<'a> {
     pub terminal: &'a TerminalState,
     /// The terminal's merchant's name, when the fixtures know the merchant.
     pub merchant_name: Option<&'a str>,
+    /// The merchant's address, when the fixtures know it.
+    pub merchant_address: Option<&'a crate::fixtures::Address>,
 }
 
 impl Store {
@@ -94,6 +110,8 @@ impl Store {
                 format!("`{path}` is not a GP tom operation"),
             )),
             AppCommand::Login(input) => input.and_then(|input| self.app_login(input)),
+            AppCommand::ChangePassword(Ok(Some(input))) => self.app_change_password(&input),
+            AppCommand::ChangePassword(Err(refusal)) => Err(refusal),
             AppCommand::Logout => {
                 self.app_session = None;
                 self.mark_meta();
@@ -122,13 +140,24 @@ impl Store {
         now: Millis,
     ) -> Result<AppOutcome, AppRefusal> {
         Ok(match command {
-            AppCommand::Pay(input) => AppOutcome::Task(self.app_payment(input?, terminal, now)),
-            AppCommand::Cancel(input) => AppOutcome::Task(self.app_cancel(input?, terminal, now)?),
+            AppCommand::Pay(input) => {
+                let input = input?;
+                self.scripted(AppStep::Payment, terminal)?;
+                AppOutcome::Task(self.app_payment(input, terminal, now))
+            }
+            AppCommand::Cancel(input) => {
+                let input = input?;
+                self.scripted(AppStep::Cancel, terminal)?;
+                AppOutcome::Task(self.app_cancel(input, terminal, now)?)
+            }
             AppCommand::Detail(key) => AppOutcome::Transaction(self.app_detail(&key?, terminal)?),
-            AppCommand::BatchClose => AppOutcome::BatchClosed(self.app_batch_close(terminal, now)?),
+            AppCommand::BatchClose => {
+                self.scripted(AppStep::BatchClose, terminal)?;
+                AppOutcome::BatchClosed(self.app_batch_close(terminal, now)?)
+            }
             AppCommand::BatchDetail => AppOutcome::OpenBatch,
             // The app opens its password screen; the user changes it there.
-            AppCommand::ChangePassword
+            AppCommand::ChangePassword(_)
             | AppCommand::Unknown(_)
             | AppCommand::Login(_)
             | AppCommand::Logout
@@ -136,12 +165,13 @@ impl Store {
         })
     }
 
-    fn app_login(&mut self, input: LoginInput) -> Result<AppOutcome, AppRefusal> {
+    /// The fixtures' user with this name and password.
+    fn app_user(&self, username: &str, password: &str) -> Result<&User, AppRefusal> {
         let Some(user) = self
             .fixtures
             .users
             .iter()
-            .find(|user| user.username == input.username)
+            .find(|user| user.username == username)
         else {
             return Err(AppRefusal::new(
                 AppError::InvalidUserName,
@@ -149,13 +179,18 @@ impl Store {
                 "no such GP tom user",
             ));
         };
-        if user.password != input.password {
+        if user.password != password {
             return Err(AppRefusal::new(
                 AppError::InvalidCredentials,
                 "password",
                 "wrong password for this user",
             ));
         }
+        Ok(user)
+    }
+
+    fn app_login(&mut self, input: LoginInput) -> Result<AppOutcome, AppRefusal> {
+        let user = self.app_user(&input.username, &input.password)?;
         let own_terminal = |index: &u16| {
             let terminal = &self.terminals[usize::from(*index)];
             terminal.merchant_id == user.merchant_id
@@ -184,6 +219,15 @@ impl Store {
                 "is not a terminal of this user",
             ));
         };
+        let tid = self.terminals[usize::from(index)].tid.to_string();
+        if let Some(refusal) = self
+            .scenario_for(&tid)
+            .app_refusals
+            .iter()
+            .find(|rule| rule.applies(AppStep::Login, &user.username, &tid))
+        {
+            return Err(refusal.refusal());
+        }
         let username = user.username.clone();
         self.mark_meta();
         self.app_session = Some(AppSession {
@@ -191,6 +235,44 @@ impl Store {
             username,
         });
         Ok(AppOutcome::Completed)
+    }
+
+    /// The refusal the terminal's scenario scripts for `step` of the logged-in user, if any.
+    fn scripted(&self, step: AppStep, terminal: u16) -> Result<(), AppRefusal> {
+        let tid = &self.terminals[usize::from(terminal)].tid;
+        let username = self
+            .app_session
+            .as_ref()
+            .map_or("", |session| session.username.as_str());
+        match self
+            .scenario_for(tid)
+            .app_refusals
+            .iter()
+            .find(|rule| rule.applies(step, username, tid))
+        {
+            Some(rule) => Err(rule.refusal()),
+            None => Ok(()),
+        }
+    }
+
+    /// `change-password`: the user and the current password are checked, then what the
+    /// scenario scripts (a wrong or missing confirmation code, a change still waiting). The
+    /// fixtures' password itself is not changed.
+    fn app_change_password(&self, input: &ChangePasswordInput) -> Result<AppOutcome, AppRefusal> {
+        let user = self.app_user(&input.username, &input.password)?;
+        // The scenario of the user's terminal in the app, else the unbound one.
+        let tid = self
+            .app_terminal()
+            .map_or_else(String::new, |terminal| terminal.tid.to_string());
+        match self
+            .scenario_for(&tid)
+            .app_refusals
+            .iter()
+            .find(|rule| rule.applies(AppStep::ChangePassword, &user.username, &tid))
+        {
+            Some(rule) => Err(rule.refusal()),
+            None => Ok(AppOutcome::Completed),
+        }
     }
 
     fn app_payment(&mut self, input: PaymentInput, terminal: u16, now: Millis) -> u32 {
@@ -382,15 +464,16 @@ impl Store {
     pub fn app_session_view(&self) -> Option<SessionView<'_>> {
         let session = self.app_session.as_ref()?;
         let terminal = &self.terminals[usize::from(session.terminal)];
+        let merchant = self
+            .fixtures
+            .merchants
+            .iter()
+            .find(|merchant| merchant.merchant_id == terminal.merchant_id);
         Some(SessionView {
             username: &session.username,
             terminal,
-            merchant_name: self
-                .fixtures
-                .merchants
-                .iter()
-                .find(|merchant| merchant.merchant_id == terminal.merchant_id)
-                .map(|merchant| merchant.name.as_str()),
+            merchant_name: merchant.map(|merchant| merchant.name.as_str()),
+            merchant_address: merchant.and_then(|merchant| merchant.address.as_ref()),
         })
     }
 

@@ -78,6 +78,7 @@ impl Store {
             date,
             origin: None,
             cancelled_by: None,
+            dcc: None,
         });
     }
 
@@ -175,6 +176,12 @@ impl Store {
             )),
             (None, _) => None,
         };
+        // Only a card can be offered DCC; a cancellation shows its payment's offer.
+        let dcc = match &original {
+            Some(original) => original.dcc.clone(),
+            None if payment_method == PaymentMethod::Card => choice.dcc,
+            None => None,
+        };
         let approved = result == PaymentResult::Accepted;
         let authorization_code =
             (approved && payment_method == PaymentMethod::Card).then(|| self.ids.code6());
@@ -208,6 +215,7 @@ impl Store {
             date: at,
             origin,
             cancelled_by: None,
+            dcc,
         });
         let terminal = &mut self.terminals[usize::from(terminal_index)];
         terminal

@@ -15,6 +15,7 @@ use crate::clock::Millis;
 use crate::domain::batch::Batch;
 use crate::domain::chunked::Chunked;
 use crate::domain::ids::IdGenerator;
+use crate::domain::plan::AppProfile;
 use crate::domain::request::FieldError;
 use crate::domain::task::{Task, TaskError};
 use crate::domain::terminal::TerminalState;
@@ -108,6 +109,9 @@ pub struct Store {
     manual_all: bool,
     /// What changed, while a data dir records it.
     changes: persisted::Changes,
+    /// The app generation deep links answer as where the scenario does not say
+    /// (`--app-profile`).
+    app_profile: AppProfile,
 }
 
 impl Store {
@@ -145,6 +149,7 @@ impl Store {
             manual_terminals: std::collections::HashSet::new(),
             manual_all: false,
             changes: persisted::Changes::default(),
+            app_profile: AppProfile::default(),
         };
         store.add_terminals(now);
         store.activate(scenarios, now);
@@ -155,12 +160,27 @@ impl Store {
     /// The same fixtures, scenarios and seed, with nothing recorded: the state after start.
     #[must_use]
     pub fn reset(&self, now: Millis) -> Store {
-        Store::new(
+        let mut fresh = Store::new(
             Arc::clone(&self.base_fixtures),
             self.scenarios.clone(),
             self.seed,
             now,
-        )
+        );
+        fresh.app_profile = self.app_profile;
+        fresh
+    }
+
+    /// The app generation deep links answer as where the active scenario's `wire.app` does not
+    /// say (`--app-profile`, default the current SDK).
+    pub fn set_app_profile(&mut self, profile: AppProfile) {
+        self.app_profile = profile;
+    }
+
+    /// The app generation the deep links of terminal `tid` answer as: its scenario's `wire.app`,
+    /// else the mock's.
+    #[must_use]
+    pub fn app_profile_for(&self, tid: &str) -> AppProfile {
+        self.scenario_for(tid).wire.app.unwrap_or(self.app_profile)
     }
 }
 

@@ -1,6 +1,8 @@
 //! What GP tom's app answers a deep link with, in the shapes of GP tom's iOS SDK (spec §2.2):
 //! `receipt` is the SDK's `TransactionData`, `batch` its `Batch`, `appStatus` its `AppStatus`,
-//! `code` a `RefusalCode` word and `error` a `DeeplinkError` word.
+//! `code` a `RefusalCode` word and `error` a `DeeplinkError` word — as the SDK generation of the
+//! terminal's [`AppProfile`] has them (`current`: `08f1318`, 2026-06-10; `2025`: `a280f7d`,
+//! 2025-11-10; docs/sdk-versions.md has the table).
 //!
 //! Invariant: every key and type here is one the SDK decodes (strings where it wants strings,
 //! numbers in major units where it wants `Decimal`, ISO dates with fractional seconds, enum
@@ -18,7 +20,9 @@ use crate::clock::Millis;
 use crate::domain::app::{AppError, AppOutcome};
 use crate::domain::batch::Totals;
 use crate::domain::card::{Card, CardBrand};
+use crate::domain::dcc::DccOffer;
 use crate::domain::ids::format_uuid;
+use crate::domain::plan::AppProfile;
 use crate::domain::refusal::Refusal;
 use crate::domain::request::{FieldError, PaymentMethod};
 use crate::domain::task::TaskState;
@@ -29,13 +33,17 @@ use crate::store::{BatchView, ReceiptView, SessionView, Store};
 /// answers in the SDK's shapes. What the app ignored or guessed in the link is always reported;
 /// what it ignored in the operation's parameters only when it carried the operation out.
 pub fn open(store: &mut Store, link: &DeepLink, now: Millis) -> AppAnswer {
-    let (command, reading) = read_command(link);
+    let before = store.app_profile();
+    let (command, reading) = read_command(link, before);
     let outcome = store.run_app_command(command, now);
     let mut notices = link.notices.clone();
     if !matches!(outcome, AppOutcome::Refused(_)) {
         notices.extend(reading);
     }
-    let mut answer = render(store, outcome);
+    // A login may move the app to a terminal whose scenario plays another generation.
+    let profile = store.app_profile();
+    notices.extend(super::deeplink::classification_notices(link, profile));
+    let mut answer = render(store, outcome, profile);
     answer.notices = notices;
     answer.terminal = store
         .app_terminal()
@@ -43,10 +51,12 @@ pub fn open(store: &mut Store, link: &DeepLink, now: Millis) -> AppAnswer {
     answer
 }
 
-/// What the app did, in the SDK's shapes.
-fn render(store: &Store, outcome: AppOutcome) -> AppAnswer {
+/// What the app did, in the SDK's shapes of `profile`.
+fn render(store: &Store, outcome: AppOutcome, profile: AppProfile) -> AppAnswer {
     match outcome {
-        AppOutcome::Refused(refusal) => AppAnswer::error(refusal.error, refusal.problems),
+        AppOutcome::Refused(refusal) => {
+            AppAnswer::error(error_word(refusal.error, profile), refusal.problems)
+        }
         AppOutcome::Completed => AppAnswer::completed(),
         AppOutcome::Task(task) => {
             let view = store.app_task_view(task);
@@ -55,10 +65,11 @@ fn render(store: &Store, outcome: AppOutcome) -> AppAnswer {
                 TaskState::Canceled => (view.canceled_spelling, None),
                 _ => (
                     "ERROR",
-                    Some(
+                    Some(error_word(
                         view.error_code
                             .map_or(AppError::Failed, AppError::for_task_error),
-                    ),
+                        profile,
+                    )),
                 ),
             };
             let receipt = view.transaction.map(|index| store.receipt_view(index));
@@ -66,7 +77,7 @@ fn render(store: &Store, outcome: AppOutcome) -> AppAnswer {
                 status,
                 code: receipt.map(|receipt| receipt.transaction.refusal),
                 error,
-                receipt: receipt.map(receipt_of),
+                receipt: receipt.map(|receipt| receipt_of(receipt, profile)),
                 ..AppAnswer::default()
             }
         }
@@ -74,16 +85,18 @@ fn render(store: &Store, outcome: AppOutcome) -> AppAnswer {
             let receipt = store.receipt_view(index);
             AppAnswer {
                 code: Some(receipt.transaction.refusal),
-                receipt: Some(receipt_of(receipt)),
+                receipt: Some(receipt_of(receipt, profile)),
                 ..AppAnswer::completed()
             }
         }
         AppOutcome::BatchClosed(index) => AppAnswer {
-            batch: index.map(|index| batch_report(store.closed_batch_view(index))),
+            batch: index.map(|index| batch_report(store.closed_batch_view(index), profile)),
             ..AppAnswer::completed()
         },
         AppOutcome::OpenBatch => AppAnswer {
-            batch: store.open_batch_view().map(batch_report),
+            batch: store
+                .open_batch_view()
+                .map(|view| batch_report(view, profile)),
             ..AppAnswer::completed()
         },
         AppOutcome::Status => AppAnswer {
@@ -96,11 +109,30 @@ fn render(store: &Store, outcome: AppOutcome) -> AppAnswer {
     }
 }
 
-/// The SDK's `CardType` word of a brand: Maestro is a Mastercard product (label `Maestro`).
-fn sdk_card_type(brand: CardBrand, spelling: MastercardSpelling) -> &'static str {
+/// The error word the app of `profile` sends: the 2025 SDK knew six (`DeeplinkError.swift` at
+/// `a280f7d`); a 2025 app said `failed` where today's has a word of its own.
+fn error_word(error: AppError, profile: AppProfile) -> AppError {
+    match profile {
+        AppProfile::Current => error,
+        AppProfile::Sdk2025 if AppError::SDK_2025.contains(&error) => error,
+        AppProfile::Sdk2025 => AppError::Failed,
+    }
+}
+
+/// The SDK's `CardType` word of a brand: Maestro is a Mastercard product (label `Maestro`);
+/// girocard has a word since `6e92710` (2026-05-12), before it `UNKNOWN`.
+fn sdk_card_type(
+    brand: CardBrand,
+    spelling: MastercardSpelling,
+    profile: AppProfile,
+) -> &'static str {
     match (brand, spelling) {
         (CardBrand::Visa, _) => "VISA",
         (CardBrand::Amex, _) => "AMEX",
+        (CardBrand::Girocard, _) => match profile {
+            AppProfile::Current => "GIROCARD",
+            AppProfile::Sdk2025 => "UNKNOWN",
+        },
         (CardBrand::Mastercard | CardBrand::Maestro, MastercardSpelling::Mastercard) => {
             "MASTERCARD"
         }
@@ -108,8 +140,40 @@ fn sdk_card_type(brand: CardBrand, spelling: MastercardSpelling) -> &'static str
     }
 }
 
+/// The receipt's `transactionType` (the SDK's `TransactionType`): GoCrypto left the SDK at
+/// `5e1ec77` (2026-05-26), so the current app writes no type for such a payment (one the SDK
+/// cannot read would cost the whole receipt).
+fn sdk_transaction_type(method: PaymentMethod, profile: AppProfile) -> Option<&'static str> {
+    match (method, profile) {
+        (PaymentMethod::GoCrypto, AppProfile::Current) => None,
+        (method, _) => Some(method.as_str()),
+    }
+}
+
+/// The six-digit BLIK code the customer typed and the BLIK reference, derived from the payment's
+/// id (so fixed by `--seed`).
+fn blik_of(id: u128) -> (String, String) {
+    let code = (id % 1_000_000) as u32;
+    let reference = ((id >> 64) as u64) % 10_000_000_000_000;
+    (format!("{code:06}"), format!("BLIK{reference:013}"))
+}
+
+/// The receipt's `dccData` as the SDK's `DCCOptionsWrapper` encodes and decodes it
+/// (`DCCOptions.swift` at `08f1318`).
+#[must_use]
+pub fn dcc_report(offer: &DccOffer, amount_minor: i64) -> DccReport {
+    DccReport {
+        currency: offer.currency.to_string(),
+        amount: offer.converted_text(amount_minor),
+        markup: offer.markup.to_string(),
+        region_schema_indicator: offer.region,
+        exchange_rate: offer.rate.parse().unwrap_or(0.0),
+        status: offer.status.as_str(),
+    }
+}
+
 /// A transaction as the SDK's `TransactionData`.
-fn receipt_of(view: ReceiptView<'_>) -> Receipt {
+fn receipt_of(view: ReceiptView<'_>, profile: AppProfile) -> Receipt {
     let ReceiptView {
         transaction,
         terminal,
@@ -118,6 +182,9 @@ fn receipt_of(view: ReceiptView<'_>) -> Receipt {
         mastercard,
     } = view;
     let card = transaction.card.as_ref();
+    let blik = (transaction.payment_method == PaymentMethod::BlikPayment
+        && transaction.result != PaymentResult::Cancelled)
+        .then(|| blik_of(transaction.id));
     Receipt {
         batch_number: transaction.batch_number.to_string(),
         receipt_number: transaction.receipt_number.to_string(),
@@ -125,7 +192,7 @@ fn receipt_of(view: ReceiptView<'_>) -> Receipt {
         emv_aid: range.map(|range| range.aid.clone()),
         emv_app_label: range.map(|range| range.label.clone()),
         card_number: card.map(Card::masked),
-        transaction_type: transaction.payment_method.as_str(),
+        transaction_type: sdk_transaction_type(transaction.payment_method, profile),
         currency_code: terminal.currency.to_string(),
         amount: decimal(transaction.amount),
         total_amount: decimal(transaction.total()),
@@ -136,7 +203,7 @@ fn receipt_of(view: ReceiptView<'_>) -> Receipt {
             .map(|code| String::from_utf8_lossy(&code).into_owned()),
         sequence_number: format!("{:09}", transaction.sequence_number),
         date: transaction.date.to_iso(),
-        card_type: range.map(|range| sdk_card_type(range.brand, mastercard)),
+        card_type: range.map(|range| sdk_card_type(range.brand, mastercard, profile)),
         reference_number: reference.map(str::to_owned),
         transaction_id: (transaction.result != PaymentResult::Cancelled)
             .then(|| format_uuid(transaction.id)),
@@ -148,6 +215,15 @@ fn receipt_of(view: ReceiptView<'_>) -> Receipt {
         card_entry_mode: card.map(|card| card.entry_mode.as_str()),
         merchant_id: terminal.merchant_id.clone(),
         ams_id: transaction.ams_id.to_string(),
+        blik_code: blik.as_ref().map(|(code, _)| code.clone()),
+        blik_transaction_ref: blik.map(|(_, reference)| reference),
+        dcc_data: match profile {
+            AppProfile::Current => transaction
+                .dcc
+                .as_deref()
+                .map(|offer| dcc_report(offer, transaction.amount)),
+            AppProfile::Sdk2025 => None,
+        },
     }
 }
 
@@ -164,7 +240,7 @@ fn totals_report(totals: Totals) -> TotalsReport {
 
 /// A batch in the SDK's `Batch` shape; the open batch is the SDK's pseudo-batch `OPEN`, without
 /// number and date.
-fn batch_report(view: BatchView<'_>) -> BatchReport {
+fn batch_report(view: BatchView<'_>, profile: AppProfile) -> BatchReport {
     let BatchView {
         totals,
         terminal,
@@ -192,14 +268,42 @@ fn batch_report(view: BatchView<'_>) -> BatchReport {
         previous_batch_date: previous_batch_date.to_iso(),
         invalid_count: 0,
         totals: totals_report(totals.all),
-        // PAYMENT_GATEWAY has no key in the SDK's `SubBatches`: counted in the totals only.
+        tips: tips_report(totals.all),
+        // GoCrypto left the SDK's `SubBatches` at `5e1ec77`: counted in the totals only.
         sub_batches: SubBatchesReport {
             card: part(PaymentMethod::Card),
             cash: part(PaymentMethod::Cash),
             account_payment: part(PaymentMethod::AccountPayment),
             blik: part(PaymentMethod::BlikPayment),
-            go_crypto: part(PaymentMethod::GoCrypto),
+            gateway: part(PaymentMethod::PaymentGateway),
+            go_crypto: match profile {
+                AppProfile::Current => None,
+                AppProfile::Sdk2025 => part(PaymentMethod::GoCrypto),
+            },
         },
+    }
+}
+
+/// The batch's tips as the SDK's `Batch` has them since `22e0919` (required since `5b87237`):
+/// the sum and the average in major units, the count, and the average share of the tipped
+/// payments' amounts in per cent.
+fn tips_report(totals: Totals) -> TipsReport {
+    let average = if totals.tip_count == 0 {
+        0
+    } else {
+        totals.tip_amount / i64::from(totals.tip_count)
+    };
+    let base = totals.total_amount.saturating_sub(totals.tip_amount);
+    let percentage = if base <= 0 || totals.tip_amount == 0 {
+        0.0
+    } else {
+        ((totals.tip_amount as f64 / base as f64) * 10_000.0).round() / 100.0
+    };
+    TipsReport {
+        tip_amount: major_units(totals.tip_amount),
+        tip_count: totals.tip_count,
+        tip_average: major_units(average),
+        tip_average_percentage: percentage,
     }
 }
 
@@ -211,26 +315,35 @@ fn user_info(session: SessionView<'_>) -> UserInfoReport {
         "{:08}",
         crate::domain::ids::parse_digits(&terminal.merchant_id).unwrap_or(0) % 100_000_000
     );
+    let address = session.merchant_address.cloned().unwrap_or_default();
     UserInfoReport {
         client_id: terminal.merchant_id.clone(),
         email: session.username.to_owned(),
         vat_id: Some(format!("CZ{business_id}")),
-        business_id,
+        business_id: Some(business_id),
         tid: terminal.tid.to_string(),
         mid: terminal.merchant_id.clone(),
         tip_enabled: true,
         printer_available: false,
         manual_transaction_restricted: false,
-        merchant_location: session.merchant_name.map_or_else(
-            || terminal.name.clone(),
-            |merchant| format!("{merchant}, {}", terminal.name),
-        ),
+        merchant_location: AddressReport {
+            city: address.city,
+            county: address.county,
+            house: address.house,
+            // The place: the merchant and the till.
+            location: Some(session.merchant_name.map_or_else(
+                || terminal.name.clone(),
+                |merchant| format!("{merchant}, {}", terminal.name),
+            )),
+            street: address.street,
+            zip: address.zip,
+        },
     }
 }
 
 /// A payment as the SDK's `TransactionData` (seed 002's field table): every value a string
 /// except `pinOk` and `result`; amounts as decimal strings in major units.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
     /// The batch the payment belongs to.
@@ -249,8 +362,10 @@ pub struct Receipt {
     /// Masked PAN (card payments).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_number: Option<String>,
-    /// The payment method: `CARD`, `CASH`, `ACCOUNT_PAYMENT`, `BLIK_PAYMENT`, …
-    pub transaction_type: &'static str,
+    /// The payment method: `CARD`, `CASH`, `ACCOUNT_PAYMENT`, `BLIK_PAYMENT`,
+    /// `PAYMENT_GATEWAY` (and `GO_CRYPTO` for the 2025 app).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transaction_type: Option<&'static str>,
     /// ISO 4217 letters.
     pub currency_code: String,
     /// Major units, `"4.35"`.
@@ -289,6 +404,35 @@ pub struct Receipt {
     /// GP tom's id of the payment, for `transaction/cancel`.
     #[serde(rename = "amsID")]
     pub ams_id: String,
+    /// The six-digit code the customer typed (BLIK payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blik_code: Option<String>,
+    /// BLIK's reference of the payment (BLIK payments).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blik_transaction_ref: Option<String>,
+    /// Dynamic Currency Conversion offered to a foreign card (current app only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dcc_data: Option<DccReport>,
+}
+
+/// Dynamic Currency Conversion on a receipt, as the SDK's `DCCOptionsWrapper`.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DccReport {
+    /// The card's currency, ISO 4217 letters.
+    pub currency: String,
+    /// The amount in the card's currency, decimal text with that currency's minor digits
+    /// (`"40.97"`, `"622"` for JPY, `"1.633"` for BHD).
+    pub amount: String,
+    /// The markup in per cent, decimal text (`"3.5"`).
+    pub markup: String,
+    /// The card's region and scheme class.
+    pub region_schema_indicator: u8,
+    /// Terminal-currency units per one card-currency unit.
+    pub exchange_rate: f64,
+    /// `ACCEPTED`, `NOT_ACCEPTED` (the customer paid in the terminal's currency) or
+    /// `NOT_PROCESSED` (the conversion failed).
+    pub status: &'static str,
 }
 
 /// The counters the SDK's `Batch` and `SubBatch` share: counts, and amounts as JSON numbers in
@@ -321,7 +465,21 @@ pub struct SubBatchReport {
     pub totals: TotalsReport,
 }
 
-/// The SDK's `SubBatches`: keyed by payment method, only its five keys.
+/// The batch's tips, as the SDK's `Batch` has them.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TipsReport {
+    /// All tips, major units.
+    pub tip_amount: f64,
+    /// Payments with a tip.
+    pub tip_count: u32,
+    /// The average tip, major units.
+    pub tip_average: f64,
+    /// The tips as a share of the amounts, per cent.
+    pub tip_average_percentage: f64,
+}
+
+/// The SDK's `SubBatches`: keyed by payment method, only the keys of the profile's SDK.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SubBatchesReport {
     /// Card payments.
@@ -334,9 +492,12 @@ pub struct SubBatchesReport {
     #[serde(rename = "ACCOUNT_PAYMENT", skip_serializing_if = "Option::is_none")]
     pub account_payment: Option<SubBatchReport>,
     /// BLIK.
-    #[serde(rename = "BLIK", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "BLIK_PAYMENT", skip_serializing_if = "Option::is_none")]
     pub blik: Option<SubBatchReport>,
-    /// GoCrypto.
+    /// Payment gateway (web pay).
+    #[serde(rename = "PAYMENT_GATEWAY", skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<SubBatchReport>,
+    /// GoCrypto (the 2025 app only).
     #[serde(rename = "GO_CRYPTO", skip_serializing_if = "Option::is_none")]
     pub go_crypto: Option<SubBatchReport>,
 }
@@ -362,6 +523,9 @@ pub struct BatchReport {
     /// Counters.
     #[serde(flatten)]
     pub totals: TotalsReport,
+    /// Tips.
+    #[serde(flatten)]
+    pub tips: TipsReport,
     /// Per payment method.
     pub sub_batches: SubBatchesReport,
 }
@@ -374,8 +538,9 @@ pub struct UserInfoReport {
     pub client_id: String,
     /// Login e-mail.
     pub email: String,
-    /// Company registration number (IČO).
-    pub business_id: String,
+    /// Company registration number (IČO); optional in the SDK since `c2a7fe6`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
     /// VAT id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_id: Option<String>,
@@ -389,8 +554,31 @@ pub struct UserInfoReport {
     pub printer_available: bool,
     /// Manual card entry is forbidden.
     pub manual_transaction_restricted: bool,
-    /// Where the merchant is.
-    pub merchant_location: String,
+    /// Where the merchant is (an `Address` since `db9ab1f`, 2025-05-19).
+    pub merchant_location: AddressReport,
+}
+
+/// A postal address as the SDK's `Address`: every part optional.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AddressReport {
+    /// Town.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// County or region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub county: Option<String>,
+    /// House number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub house: Option<String>,
+    /// The place (merchant and till).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Street.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    /// Postal code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
 }
 
 /// The app's state, as the SDK's `AppStatus`: logged in when `userInfo` is present.
@@ -592,17 +780,30 @@ mod tests {
 
     #[test]
     fn maestro_is_a_mastercard_to_the_sdk() {
+        let current = AppProfile::Current;
         assert_eq!(
-            sdk_card_type(CardBrand::Maestro, MastercardSpelling::Mastercard),
+            sdk_card_type(CardBrand::Maestro, MastercardSpelling::Mastercard, current),
             "MASTERCARD"
         );
         assert_eq!(
-            sdk_card_type(CardBrand::Mastercard, MastercardSpelling::Master),
+            sdk_card_type(CardBrand::Mastercard, MastercardSpelling::Master, current),
             "MASTER"
         );
         assert_eq!(
-            sdk_card_type(CardBrand::Visa, MastercardSpelling::Master),
+            sdk_card_type(CardBrand::Visa, MastercardSpelling::Master, current),
             "VISA"
+        );
+        assert_eq!(
+            sdk_card_type(CardBrand::Girocard, MastercardSpelling::Mastercard, current),
+            "GIROCARD"
+        );
+        assert_eq!(
+            sdk_card_type(
+                CardBrand::Girocard,
+                MastercardSpelling::Mastercard,
+                AppProfile::Sdk2025
+            ),
+            "UNKNOWN"
         );
     }
 

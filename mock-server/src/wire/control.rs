@@ -74,6 +74,7 @@ pub fn read_decision(body: &Value) -> Result<(Outcome, CardChoice), Vec<FieldErr
         brand,
         entry_mode,
         pin_ok,
+        dcc: None,
     };
     fields.finish(outcome.map(|outcome| (outcome, card)))
 }

@@ -17,8 +17,10 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use serde::Serialize;
 
 use crate::domain::app::{
-    AppCommand, AppError, AppRefusal, CancelInput, DetailKey, Extras, LoginInput, PaymentInput,
+    AppCommand, AppError, AppRefusal, CancelInput, ChangePasswordInput, DetailKey, Extras,
+    LoginInput, PaymentInput,
 };
+use crate::domain::plan::AppProfile;
 use crate::domain::request::{
     FieldError, MAX_AMOUNT, MAX_APP_REFERENCE_LEN, MAX_REFERENCE_LEN, PaymentMethod, ReceiptType,
     TransactionType,
@@ -119,19 +121,67 @@ impl Operation {
             ],
             Operation::BatchDetail => &["redirectUrl", "clientID", "amsID"],
             Operation::Login => &["redirectUrl", "clientID", "username", "password", "tid"],
-            Operation::Status | Operation::Logout | Operation::ChangePassword => &COMMON,
+            Operation::ChangePassword => &[
+                "redirectUrl",
+                "clientID",
+                "username",
+                "password",
+                "newPassword",
+                "code",
+            ],
+            Operation::Status | Operation::Logout => &COMMON,
         }
     }
+}
 
-    /// Whether GP tom's SDK has a result for this operation (`DeeplinkResult.from(url:)`), and
-    /// so needs the operation's path inside the redirect URL to classify the answer.
-    #[must_use]
-    pub fn sdk_classifies_result(self) -> bool {
-        matches!(
-            self,
-            Operation::Create | Operation::Cancel | Operation::BatchClose
-        )
+/// The paths GP tom's SDK looks for in a redirect URL to tell which answer it is, in the order
+/// it looks (`DeeplinkResult.from(url:)`; a status answer is told by its `appStatus` parameter).
+#[must_use]
+pub fn sdk_result_paths(profile: AppProfile) -> &'static [(&'static str, Operation)] {
+    match profile {
+        // `08f1318`.
+        AppProfile::Current => &[
+            ("transaction/create", Operation::Create),
+            ("transaction/cancel", Operation::Cancel),
+            ("transaction/refund", Operation::Refund),
+            ("change-password", Operation::ChangePassword),
+            ("login", Operation::Login),
+            ("logout", Operation::Logout),
+            ("batch/close", Operation::BatchClose),
+        ],
+        // `a280f7d`.
+        AppProfile::Sdk2025 => &[
+            ("transaction/create", Operation::Create),
+            ("transaction/cancel", Operation::Cancel),
+            ("transaction/refund", Operation::Refund),
+            ("batch/close", Operation::BatchClose),
+        ],
     }
+}
+
+/// What the SDK of `profile` would make of the link's redirect URL: a notice when it would read
+/// the answer as another operation's, or as none.
+#[must_use]
+pub fn classification_notices(link: &DeepLink, profile: AppProfile) -> Vec<LinkNotice> {
+    let (Some(operation), Some(redirect)) = (link.operation, link.redirect_url.as_deref()) else {
+        return Vec::new();
+    };
+    let paths = sdk_result_paths(profile);
+    let Some((own, _)) = paths.iter().find(|(_, known)| *known == operation) else {
+        return Vec::new();
+    };
+    let read_as = paths.iter().find(|(path, _)| redirect.contains(path));
+    let sdk = format!("GP tom's SDK ({})", profile.sdk_commit());
+    let message = match read_as {
+        Some((_, found)) if *found == operation => return Vec::new(),
+        Some((path, _)) => format!(
+            "{sdk} recognises the answer by the operation inside the redirect URL (`DeeplinkResult.from(url:)`), and finds `{path}` in `{redirect}` before `{own}`: it would read this answer as `{path}`'s; use e.g. `myshop://{own}`"
+        ),
+        None => format!(
+            "{sdk} recognises the answer by the operation inside the redirect URL (`DeeplinkResult.from(url:)`), and `{redirect}` does not contain `{own}`: use e.g. `myshop://{own}`"
+        ),
+    };
+    vec![LinkNotice::new("redirectUrl", message)]
 }
 
 /// Something GP tom's app would ignore or guess in a link it still accepts; `verify` reports it.
@@ -285,18 +335,6 @@ pub fn parse_deep_link(text: &str) -> Result<DeepLink, NotADeepLink> {
     if let Some(redirect) = &redirect_url {
         url::Url::parse(redirect)
             .map_err(|error| NotADeepLink(format!("`redirectUrl` is not a URL: {error}")))?;
-        if let Some(operation) = operation.filter(|operation| operation.sdk_classifies_result())
-            && !redirect.contains(operation.path())
-        {
-            notices.push(LinkNotice::new(
-                "redirectUrl",
-                format!(
-                    "GP tom's SDK recognises the answer by the operation inside the redirect URL (`DeeplinkResult.from(url:)`), and `{redirect}` does not contain `{}`: use e.g. `myshop://{}`",
-                    operation.path(),
-                    operation.path()
-                ),
-            ));
-        }
     }
     Ok(DeepLink {
         operation_path,
@@ -312,9 +350,10 @@ pub fn parse_deep_link(text: &str) -> Result<DeepLink, NotADeepLink> {
 /// A link's operation read into what the app acts on, with what the app ignores or guesses while
 /// reading its parameters (reported when it carries the operation out).
 #[must_use]
-pub fn read_command(link: &DeepLink) -> (AppCommand, Vec<LinkNotice>) {
+pub fn read_command(link: &DeepLink, profile: AppProfile) -> (AppCommand, Vec<LinkNotice>) {
     let mut reader = Reader {
         link,
+        profile,
         notices: Vec::new(),
     };
     let command = match link.operation {
@@ -322,7 +361,7 @@ pub fn read_command(link: &DeepLink) -> (AppCommand, Vec<LinkNotice>) {
         Some(Operation::Login) => AppCommand::Login(reader.login()),
         Some(Operation::Logout) => AppCommand::Logout,
         Some(Operation::Status) => AppCommand::Status,
-        Some(Operation::ChangePassword) => AppCommand::ChangePassword,
+        Some(Operation::ChangePassword) => AppCommand::ChangePassword(reader.change_password()),
         Some(Operation::Create) => AppCommand::Pay(reader.payment(TransactionType::Sale)),
         Some(Operation::Refund) => AppCommand::Pay(reader.payment(TransactionType::Refund)),
         Some(Operation::Cancel) => AppCommand::Cancel(reader.cancel()),
@@ -340,6 +379,8 @@ const KEPT_TEXT: usize = MAX_REFERENCE_LEN;
 /// Reads a link's parameters as GP tom's app does, noting what it ignores or guesses.
 struct Reader<'a> {
     link: &'a DeepLink,
+    /// The app generation reading the link.
+    profile: AppProfile,
     notices: Vec<LinkNotice>,
 }
 
@@ -459,6 +500,41 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// `change-password`: the SDK's `ChangePasswordParams` need `username`, `password` and
+    /// `newPassword`; `code` (the confirmation code) is optional, empty is absent.
+    fn change_password(&mut self) -> Result<Option<ChangePasswordInput>, AppRefusal> {
+        let link = self.link;
+        if ["username", "password", "newPassword"]
+            .iter()
+            .all(|name| link.param(name).is_none())
+        {
+            return Ok(None);
+        }
+        let (Some(username), Some(password), Some(new_password)) = (
+            link.param("username"),
+            link.param("password"),
+            link.param("newPassword"),
+        ) else {
+            return Err(AppRefusal {
+                error: AppError::InvalidCredentials,
+                problems: ["username", "password", "newPassword"]
+                    .into_iter()
+                    .filter(|name| link.param(name).is_none())
+                    .map(|name| FieldError::new(name, "is mandatory"))
+                    .collect(),
+            });
+        };
+        Ok(Some(ChangePasswordInput {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            new_password: new_password.to_owned(),
+            code: link
+                .param("code")
+                .filter(|code| !code.is_empty())
+                .map(str::to_owned),
+        }))
+    }
+
     fn payment(&mut self, kind: TransactionType) -> Result<PaymentInput, AppRefusal> {
         // Swift's `Int64(String)`: optional sign, digits only.
         let amount = self
@@ -504,10 +580,32 @@ impl<'a> Reader<'a> {
         let receipt_type = self.receipt_type();
         let method = match self.link.param("transactionType") {
             None => PaymentMethod::Card,
-            Some(text) => PaymentMethod::parse(text).unwrap_or_else(|| {
+            // GoCrypto left GP tom's SDK at `5e1ec77` (2026-05-26): the current SDK cannot build
+            // it, and a receipt naming it would not decode.
+            Some(text)
+                if self.profile == AppProfile::Current
+                    && PaymentMethod::parse(text) == Some(PaymentMethod::GoCrypto) =>
+            {
                 self.notice(
                     "transactionType",
-                    format!("`{text}` is not one of CARD, CASH, ACCOUNT_PAYMENT, BLIK_PAYMENT, PAYMENT_GATEWAY, GO_CRYPTO; GP tom ignores it and takes a card payment"),
+                    format!("`{text}` is no longer a payment method of GP tom's app (its SDK dropped it at 5e1ec77, 2026-05-26); the app ignores it and takes a card payment. Apps built with a 2025 SDK: `--app-profile 2025` or a scenario's `wire: {{ app: \"2025\" }}`"),
+                );
+                PaymentMethod::Card
+            }
+            Some(text) => PaymentMethod::parse(text).unwrap_or_else(|| {
+                let words = match self.profile {
+                    AppProfile::Current => {
+                        "CARD, CASH, ACCOUNT_PAYMENT, BLIK_PAYMENT, PAYMENT_GATEWAY"
+                    }
+                    AppProfile::Sdk2025 => {
+                        "CARD, CASH, ACCOUNT_PAYMENT, BLIK_PAYMENT, PAYMENT_GATEWAY, GO_CRYPTO"
+                    }
+                };
+                self.notice(
+                    "transactionType",
+                    format!(
+                        "`{text}` is not one of {words}; GP tom ignores it and takes a card payment"
+                    ),
                 );
                 PaymentMethod::Card
             }),
@@ -665,11 +763,21 @@ mod tests {
 
     #[test]
     fn a_redirect_the_sdk_cannot_classify_is_noticed() {
+        let current = AppProfile::Current;
         let parsed = link("gptom://transaction/create?amount=2&redirectUrl=myshop://gptom-result");
-        assert_eq!(parsed.notices.len(), 1);
+        assert_eq!(classification_notices(&parsed, current).len(), 1);
         let parsed =
             link("gptom://transaction/create?amount=2&redirectUrl=myshop://transaction/create");
-        assert!(parsed.notices.is_empty());
+        assert!(classification_notices(&parsed, current).is_empty());
+        // Today's SDK reads login answers (`08f1318`); the 2025 one had no such result.
+        let parsed = link("gptom://login?username=a&password=b&redirectUrl=myshop://done");
+        assert_eq!(classification_notices(&parsed, current).len(), 1);
+        assert!(classification_notices(&parsed, AppProfile::Sdk2025).is_empty());
+        // `login` is looked for before `batch/close`: this answer would be read as a login's.
+        let parsed = link("gptom://batch/close?redirectUrl=myshop://login/batch/close");
+        let notices = classification_notices(&parsed, current);
+        assert!(notices[0].message.contains("before"), "{notices:?}");
+        assert!(classification_notices(&parsed, AppProfile::Sdk2025).is_empty());
     }
 
     #[test]

@@ -208,6 +208,13 @@ impl Walker {
                         wire.app_mastercard_spelling = spelling;
                     }
                 }
+                "app" => {
+                    let options: Vec<(&str, AppProfile)> = AppProfile::ALL
+                        .iter()
+                        .map(|profile| (profile.as_str(), *profile))
+                        .collect();
+                    wire.app = self.choice(value, "wire.app", &options);
+                }
                 _ => {}
             }
         }

@@ -12,6 +12,7 @@ use crate::domain::card::{CardBrand, CardChoice, EntryMode};
 use crate::domain::refusal::Refusal;
 use crate::domain::request::{CancelMode, PaymentMethod, TransactionType};
 
+mod app;
 mod expect;
 mod faults;
 mod rules;
@@ -113,6 +114,7 @@ const TOP_KEYS: &[&str] = &[
     "tokens",
     "faults",
     "wire",
+    "app",
     "initial",
     "expect",
     "verify",
@@ -140,7 +142,11 @@ const THEN_KEYS: &[&str] = &[
     "code",
     "message",
     "not_picked_up",
+    "dcc",
 ];
+const APP_KEYS: &[&str] = &["refusals"];
+const APP_REFUSAL_KEYS: &[&str] = &["operation", "username", "tid", "error", "message"];
+const DCC_KEYS: &[&str] = &["currency", "rate", "markup", "region", "status"];
 const CARD_KEYS: &[&str] = &["brand", "entry_mode", "pin_verified"];
 const NOT_PICKED_KEYS: &[&str] = &["after", "code", "message"];
 const BATCH_KEYS: &[&str] = &["error", "timeline"];
@@ -178,6 +184,7 @@ const WIRE_KEYS: &[&str] = &[
     "reference_max_length",
     "app_canceled_spelling",
     "app_mastercard_spelling",
+    "app",
 ];
 const INITIAL_KEYS: &[&str] = &["terminals", "users", "transactions"];
 const SEED_TERMINAL_KEYS: &[&str] = &["tid", "merchant_id", "currency", "name"];
@@ -424,6 +431,7 @@ impl Walker {
                 "tokens" => scenario.tokens = self.tokens(value),
                 "faults" => scenario.faults = self.faults(value),
                 "wire" => scenario.wire = self.wire(value),
+                "app" => scenario.app_refusals = self.app_section(value),
                 "initial" => scenario.initial = self.initial(value),
                 "expect" => scenario.expect = self.expectations(value),
                 "verify" => {

@@ -1,6 +1,11 @@
 //! Rules: timelines, conditions on a request, outcomes, refusal words, card data, batch closes.
 
 use super::*;
+use crate::domain::currency::CurrencyCode;
+use crate::domain::dcc::{
+    DCC_CURRENCIES, DccOffer, DccStatus, MAX_MARKUP_DECIMALS, MAX_RATE_DECIMALS, exponent_of,
+    parse_decimal,
+};
 
 impl Walker {
     pub(super) fn timeline(&mut self, node: &Node, base: Timeline) -> Option<Timeline> {
@@ -234,6 +239,9 @@ impl Walker {
         if let Some(card_node) = get("card") {
             card = self.card(card_node).unwrap_or_default();
         }
+        if let Some(dcc_node) = get("dcc") {
+            card.dcc = self.dcc(dcc_node).map(Box::new);
+        }
         let code = get("code")
             .and_then(|value| self.integer(value, "then.code", 0, 999))
             .map(|c| c as u16);
@@ -379,6 +387,96 @@ impl Walker {
             }
         }
         Some(card)
+    }
+
+    /// `then.dcc`: a foreign card offered Dynamic Currency Conversion. Every key has a default
+    /// (EUR at 24.385, markup 3.5 %, region 1, ACCEPTED), so `dcc: {}` is an accepted offer.
+    pub(super) fn dcc(&mut self, node: &Node) -> Option<DccOffer> {
+        let entries = self.mapping(node, "then.dcc", DCC_KEYS)?;
+        let mut offer = DccOffer {
+            currency: CurrencyCode::parse("EUR")?,
+            exponent: 2,
+            rate: "24.385".into(),
+            markup: "3.5".into(),
+            region: 1,
+            status: DccStatus::Accepted,
+        };
+        let mut valid = true;
+        for (key, _, value) in entries {
+            match key.as_str() {
+                "currency" => {
+                    let options: Vec<(&str, &str)> = DCC_CURRENCIES
+                        .iter()
+                        .map(|(code, _)| (*code, *code))
+                        .collect();
+                    match self.choice(value, "then.dcc.currency", &options) {
+                        Some(code) => {
+                            offer.currency = CurrencyCode::parse(code)?;
+                            offer.exponent = exponent_of(code).unwrap_or(2);
+                        }
+                        None => valid = false,
+                    }
+                }
+                "rate" | "markup" => {
+                    let what = format!("then.dcc.{key}");
+                    let decimals = if key == "rate" {
+                        MAX_RATE_DECIMALS
+                    } else {
+                        MAX_MARKUP_DECIMALS
+                    };
+                    let text = match &value.kind {
+                        NodeKind::Scalar { value: text, .. } => Some(text.clone()),
+                        _ => None,
+                    };
+                    match text
+                        .as_deref()
+                        .map(|text| (text, parse_decimal(text, decimals)))
+                    {
+                        Some((text, Ok((mantissa, _)))) if key == "markup" || mantissa > 0 => {
+                            if key == "rate" {
+                                offer.rate = text.into();
+                            } else {
+                                offer.markup = text.into();
+                            }
+                        }
+                        Some((_, Ok(_))) => {
+                            self.fail(value.position, format!("`{what}` must be greater than 0: terminal-currency units per one card-currency unit, e.g. 24.385"));
+                            valid = false;
+                        }
+                        Some((_, Err(error))) => {
+                            self.fail(value.position, format!("`{what}`: {}", error.0));
+                            valid = false;
+                        }
+                        None => {
+                            self.fail(
+                                value.position,
+                                format!(
+                                    "`{what}` must be a decimal number, e.g. 3.5, found {}",
+                                    value.kind_name()
+                                ),
+                            );
+                            valid = false;
+                        }
+                    }
+                }
+                "region" => match self.integer(value, "then.dcc.region", 0, 9) {
+                    Some(region) => offer.region = region as u8,
+                    None => valid = false,
+                },
+                "status" => {
+                    let options: Vec<(&str, DccStatus)> = DccStatus::ALL
+                        .iter()
+                        .map(|status| (status.as_str(), *status))
+                        .collect();
+                    match self.choice(value, "then.dcc.status", &options) {
+                        Some(status) => offer.status = status,
+                        None => valid = false,
+                    }
+                }
+                _ => {}
+            }
+        }
+        valid.then_some(offer)
     }
 
     pub(super) fn batch(&mut self, node: &Node) -> BatchRule {
