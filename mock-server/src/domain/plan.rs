@@ -133,6 +133,9 @@ pub struct WireProfile {
     /// The GP tom app generation the deep links answer as; `None` leaves it to the mock's
     /// `--app-profile` (default [`AppProfile::Current`]).
     pub app: Option<AppProfile>,
+    /// Whether the Cloud API's transaction carries `dccData` (GP tom's Cloud documentation has no
+    /// spelling for DCC; the mock borrows the iOS SDK's). Off by default.
+    pub cloud_dcc_data: bool,
 }
 
 /// Which generation of GP tom's app (and so of its iOS SDK's models) the deep-link answers
@@ -190,6 +193,7 @@ impl Default for WireProfile {
             app_canceled_spelling: CanceledSpelling::Cancelled,
             app_mastercard_spelling: MastercardSpelling::Mastercard,
             app: None,
+            cloud_dcc_data: false,
         }
     }
 }

@@ -72,6 +72,11 @@ impl Store {
             origin_ams_id: transaction
                 .origin
                 .map(|origin| self.transactions[origin as usize].ams_id),
+            cloud_dcc: transaction.dcc.is_some()
+                && self
+                    .scenario_for(&self.terminals[usize::from(transaction.terminal)].tid)
+                    .wire
+                    .cloud_dcc_data,
         }
     }
 
@@ -212,6 +217,9 @@ pub struct TransactionView<'a> {
     pub range: Option<&'a CardRange>,
     /// A cancellation's: the amsID of the payment it cancels.
     pub origin_ams_id: Option<u64>,
+    /// Whether the terminal's scenario writes a DCC offer into the Cloud body
+    /// (`wire.cloud_dcc_data`).
+    pub cloud_dcc: bool,
 }
 
 /// A batch, closed or open, as its answers need it.

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::batch::{BatchBody, TotalsBody, batch_body};
 use super::task::{TaskBody, task_body};
-use super::transaction::{TransactionBody, transaction_body};
+use super::transaction::{TransactionBody, transaction_body_shown};
 use crate::domain::ids::format_uuid;
 use crate::domain::request::TransactionRequest;
 use crate::store::{Overview, StoreCounts};
@@ -124,7 +124,7 @@ pub fn state_view<'a>(overview: &Overview<'a>) -> StateView<'a> {
             .transactions
             .iter()
             .copied()
-            .map(transaction_body)
+            .map(transaction_body_shown)
             .collect(),
     }
 }

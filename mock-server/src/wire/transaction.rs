@@ -79,6 +79,10 @@ pub struct TransactionBody {
     pub origin_ams_id: Option<String>,
     /// SALE: whether it has been cancelled (storno).
     pub cancelled: bool,
+    /// Dynamic Currency Conversion offered to a foreign card, in the shape of GP tom's iOS SDK
+    /// (GP tom documents no Cloud spelling): only under a scenario's `wire.cloud_dcc_data`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dcc_data: Option<super::app_answer::DccReport>,
 }
 
 /// A transaction's body from the store's view.
@@ -89,6 +93,7 @@ pub fn transaction_body(view: TransactionView<'_>) -> TransactionBody {
         terminal,
         range,
         origin_ams_id,
+        cloud_dcc,
     } = view;
     TransactionBody {
         transaction_id: format_uuid(transaction.id),
@@ -123,5 +128,20 @@ pub fn transaction_body(view: TransactionView<'_>) -> TransactionBody {
         refusal_code: transaction.refusal.as_str(),
         origin_ams_id: origin_ams_id.map(|ams_id| ams_id.to_string()),
         cancelled: transaction.cancelled_by.is_some(),
+        dcc_data: transaction
+            .dcc
+            .as_deref()
+            .filter(|_| cloud_dcc)
+            .map(|offer| super::app_answer::dcc_report(offer, transaction.amount)),
     }
+}
+
+/// A transaction's body as the control plane and the page show it: with its DCC offer whatever
+/// the scenario's `wire` says.
+#[must_use]
+pub fn transaction_body_shown(view: TransactionView<'_>) -> TransactionBody {
+    transaction_body(TransactionView {
+        cloud_dcc: true,
+        ..view
+    })
 }

@@ -215,6 +215,10 @@ impl Walker {
                         .collect();
                     wire.app = self.choice(value, "wire.app", &options);
                 }
+                "cloud_dcc_data" => {
+                    wire.cloud_dcc_data =
+                        self.boolean(value, "wire.cloud_dcc_data").unwrap_or(false);
+                }
                 _ => {}
             }
         }

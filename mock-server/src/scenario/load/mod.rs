@@ -185,6 +185,7 @@ const WIRE_KEYS: &[&str] = &[
     "app_canceled_spelling",
     "app_mastercard_spelling",
     "app",
+    "cloud_dcc_data",
 ];
 const INITIAL_KEYS: &[&str] = &["terminals", "users", "transactions"];
 const SEED_TERMINAL_KEYS: &[&str] = &["tid", "merchant_id", "currency", "name"];
