@@ -146,8 +146,9 @@ impl DccOffer {
         if mantissa == 0 {
             return 0;
         }
+        // An imported state may hold any exponent: never more than ISO 4217's 3 (no overflow).
         let numerator = u128::from(minor.unsigned_abs())
-            * 10u128.pow(u32::from(self.exponent))
+            * 10u128.pow(u32::from(self.exponent.min(3)))
             * 10u128.pow(scale);
         let denominator = 100u128 * u128::from(mantissa);
         let rounded = (numerator + denominator / 2) / denominator;
@@ -162,7 +163,7 @@ impl DccOffer {
         let value = self.converted_minor(minor);
         let sign = if value < 0 { "-" } else { "" };
         let value = value.unsigned_abs();
-        match self.exponent {
+        match self.exponent.min(3) {
             0 => format!("{sign}{value}"),
             exponent => {
                 let unit = 10u64.pow(u32::from(exponent));
@@ -201,6 +202,16 @@ mod tests {
         // Three decimals.
         assert_eq!(offer("BHD", "61.2").converted_text(9_991), "1.633");
         assert_eq!(offer("EUR", "1").converted_text(-250), "-2.50");
+    }
+
+    #[test]
+    fn an_imported_offer_out_of_range_neither_panics_nor_overflows() {
+        let mut broken = offer("EUR", "not a rate");
+        assert_eq!(broken.converted_text(99_910), "0.00");
+        broken.rate = "0.00000001".into();
+        broken.exponent = u8::MAX;
+        assert_eq!(broken.converted_minor(i64::MIN), i64::MIN + 1);
+        assert!(broken.converted_text(i64::MAX).contains('.'));
     }
 
     #[test]
