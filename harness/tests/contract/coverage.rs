@@ -211,6 +211,15 @@ async fn our_client_handles_every_edge_case_of_the_catalogue() {
     pay_by_link(&mock, 1000).await;
     switch(&mock, "terminal-offline");
     pay_by_link(&mock, 1001).await;
+    switch(&mock, "dcc-accepted");
+    pay_by_link(&mock, 1000).await;
+    switch(&mock, "app-device-setup");
+    open(
+        "login",
+        AppLink::login(JAN.username, JAN.password, "999889"),
+        &mock,
+    )
+    .await;
     switch(&mock, "default");
     open("logout", AppLink::logout(), &mock).await;
     pay_by_link(&mock, 1000).await;

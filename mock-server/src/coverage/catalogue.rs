@@ -461,6 +461,39 @@ pub static CASES: &[Case] = &[
         },
     },
     Case {
+        id: "app-dcc-receipt",
+        channel: Channel::AppToApp,
+        title: "a deep-link payment of a foreign card offered currency conversion (receipt dccData)",
+        produce: "scenario dcc-accepted (or dcc-not-accepted, dcc-not-processed), then gptom://transaction/create",
+        handled: "the link had a redirectUrl and nothing GP tom's app ignores or guesses",
+        judge: |story| links(story, |link| link.dcc, false),
+    },
+    Case {
+        id: "app-device-refused",
+        channel: Channel::AppToApp,
+        title: "a deep-link login refused for the device or account (tidAlreadyOccupied, anotherTidUsedOnThisDevice, passwordChangeRequired, passwordPendingConfirmation, terminalSetupFailed)",
+        produce: "scenario app-device-setup, then gptom://login with tid 999889",
+        handled: "the link had a redirectUrl; the same link not sent again blindly",
+        judge: |story| {
+            links(
+                story,
+                |link| {
+                    link.operation == "login"
+                        && [
+                            "tidAlreadyOccupied",
+                            "anotherTidUsedOnThisDevice",
+                            "passwordChangeRequired",
+                            "passwordPendingConfirmation",
+                            "terminalSetupFailed",
+                        ]
+                        .iter()
+                        .any(|word| error_is(link, word))
+                },
+                true,
+            )
+        },
+    },
+    Case {
         id: "app-not-logged-in",
         channel: Channel::AppToApp,
         title: "a deep link while nobody is logged in to GP tom (userNotLoggedIn)",

@@ -148,6 +148,8 @@ pub struct LinkStory {
     pub status: String,
     /// The refusal word, when the answer has one.
     pub code: Option<String>,
+    /// The receipt carried Dynamic Currency Conversion data (`dccData`).
+    pub dcc: bool,
     /// The answer's error, as text.
     pub error: Option<String>,
     /// The link carried a `redirectUrl`, so its answer reached the caller.
@@ -440,6 +442,10 @@ impl Story {
             operation: text(&response, "operation").unwrap_or_default(),
             status: text(&result, "status").unwrap_or_default(),
             code: text(&result, "code"),
+            dcc: result
+                .get("receipt")
+                .and_then(|receipt| receipt.get("dccData"))
+                .is_some_and(|dcc| !dcc.is_null()),
             error: result
                 .get("error")
                 .filter(|error| !error.is_null())

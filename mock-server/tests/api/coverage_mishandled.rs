@@ -245,6 +245,22 @@ async fn mishandle(id: &str) -> (Mock, &'static str) {
             links(Mock::new(), &["gptom://batch/close"]).await,
             NO_REDIRECT,
         ),
+        "app-dcc-receipt" => (
+            links(
+                library("dcc-accepted"),
+                &["gptom://transaction/create?amount=1000"],
+            )
+            .await,
+            NO_REDIRECT,
+        ),
+        "app-device-refused" => (
+            sent_twice(
+                library("app-device-setup"),
+                "login?username=jan.novak%40example.com&password=ABCDEFGHIJKL&tid=999889",
+            )
+            .await,
+            BLIND_RETRY,
+        ),
         "app-not-logged-in" => {
             let payment = "gptom://transaction/create?amount=2000&redirectUrl=myshop%3A%2F%2Ftransaction%2Fcreate";
             let mock = links(
