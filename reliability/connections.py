@@ -42,7 +42,7 @@ async def health(port: int) -> float | None:
     started = time.monotonic()
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
-        writer.write(b"GET /__mock/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        writer.write(b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         await writer.drain()
         answer = await asyncio.wait_for(reader.read(64), 2)
         writer.close()

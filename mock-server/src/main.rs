@@ -271,6 +271,17 @@ struct ServeArgs {
     /// where the last run stopped; created if missing. Without it the state lives in memory.
     #[arg(long, value_name = "DIR", env = "GPTOM_MOCK_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// A host name the mock answers to besides IP addresses and localhost (repeatable; `*` for
+    /// any): a request naming another is refused with 421, so a web page that resolves its own
+    /// name to this machine (DNS rebinding) reaches nothing. Give the name other containers or
+    /// machines use to reach the mock (`--allowed-host gptom-mock`).
+    #[arg(
+        long = "allowed-host",
+        value_name = "NAME",
+        env = "GPTOM_MOCK_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    allowed_hosts: Vec<String>,
     /// Which GP tom app generation the deep links answer as, where a scenario's `wire.app` does
     /// not say: `current` (GP tom's iOS SDK at 08f1318, 2026-06-10) or `2025` (the SDK at
     /// a280f7d, 2025-11-10; for apps built with a 2025 SDK). docs/sdk-versions.md has the
@@ -496,6 +507,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         data_dir: args.data_dir.clone(),
         app_profile: args.app_profile.into(),
+        allowed_hosts: args
+            .allowed_hosts
+            .iter()
+            .map(|name| name.trim().trim_end_matches('.').to_ascii_lowercase())
+            .filter(|name| !name.is_empty())
+            .collect(),
     };
     let scenario_names: Vec<String> = config
         .scenarios

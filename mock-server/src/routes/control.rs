@@ -498,6 +498,9 @@ pub async fn require_admin(
     request: Request,
     next: Next,
 ) -> Response {
+    if let Some(refused) = super::origin::cross_origin(request.headers()) {
+        return refused.into_response();
+    }
     let Some(expected) = state.config().admin_token.as_deref() else {
         return next.run(request).await;
     };
@@ -509,11 +512,19 @@ pub async fn require_admin(
     let direct = headers
         .get("x-admin-token")
         .and_then(|value| value.to_str().ok());
-    let query_token = request.uri().query().and_then(|query| {
-        form_urlencoded::parse(query.as_bytes())
-            .find(|(key, _)| key == "admin_token")
-            .map(|(_, value)| value.into_owned())
-    });
+    // `?admin_token=` opens the page and its event stream (a browser can send no header
+    // there), nothing else: a token in a URL ends up in histories and logs.
+    let page_load = request.method() == axum::http::Method::GET
+        && matches!(request.uri().path(), "/__mock/ui" | "/__mock/events");
+    let query_token = request
+        .uri()
+        .query()
+        .filter(|_| page_load)
+        .and_then(|query| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == "admin_token")
+                .map(|(_, value)| value.into_owned())
+        });
     let presented = [bearer, direct, query_token.as_deref()];
     // A blank configured token (possible for library users; the CLI refuses it) locks the
     // control plane rather than opening it to a blank header.
@@ -599,12 +610,22 @@ pub async fn export_state(State(state): State<AppState>) -> Response {
         (status = 200, description = "The state was replaced: `{\"imported\": true, \"now\": …, \"terminals\": n, \"tasks\": n, \"transactions\": n, \"batches\": n}`. The clock moved forward to the file's time (never back), the journal was cleared, earlier refresh tokens are gone.", body = Object),
         (status = 400, description = "Not a state file, a newer version, or rows that do not fit together; nothing was changed", body = ErrorBody),
         (status = 413, description = "Over 64 MiB", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json (a web page's form or text body is refused)", body = ErrorBody),
     ),
 )]
 pub async fn import_state(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, Rejection> {
+    // JSON only: a form or text/plain body is what a web page can send without asking.
+    if !super::extract::is_json_header(headers.get(header::CONTENT_TYPE)) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type: the state file is imported as application/json (curl: -H 'Content-Type: application/json' --data-binary @state.json)",
+        )
+        .into());
+    }
     let file = crate::state::read_state_file(&body)
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))?;
     let imported = state

@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod extract;
 pub mod faults;
 pub mod oauth;
+pub mod origin;
 pub mod pipeline;
 mod settle;
 pub mod tasks;

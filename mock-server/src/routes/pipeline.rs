@@ -295,7 +295,15 @@ impl<S: Wrapped + Unpin, B: RequestBody> Service<axum::http::Request<B>> for Pip
         let state = self.state.clone();
         let direct_dispatch = self.direct_dispatch;
         let (parts, body) = request.into_parts();
-        let asked = Asked::gather(&state, &parts);
+        let mut asked = Asked::gather(&state, &parts);
+        // A name the mock was not told about: refused before anything runs.
+        if let Some(host) = asked.misdirected.take() {
+            let refused = super::origin::misdirected(&host).into_response();
+            return match settle(state, asked, refused, None) {
+                Ok(response) => PipelineFuture::Ready(Some(response)),
+                Err(waiting) => PipelineFuture::Waiting(waiting),
+            };
+        }
         // Only a mock with a data dir tracks what each request must wait for, in a scope around
         // the whole request.
         if state.has_data_dir() {

@@ -147,6 +147,8 @@ pub(super) struct Asked {
     pub(super) bearer: Option<HeaderValue>,
     /// Whether the request's `Content-Type` says JSON.
     pub(super) json_body: bool,
+    /// The request's `Host` when it is a name the mock does not answer to (refused 421).
+    pub(super) misdirected: Option<HeaderValue>,
 }
 
 impl Asked {
@@ -164,10 +166,12 @@ impl Asked {
         .unwrap_or_else(|| path_and_query.into());
         let journaled = is_api_path(uri.path());
         // One pass over the headers for the first of each of the four the pipeline reads.
-        let (mut given_id, mut authorization, mut content_type, mut length) =
-            (None, None, None, None);
+        let (mut given_id, mut authorization, mut content_type, mut length, mut host) =
+            (None, None, None, None, None);
         for (name, value) in &request.headers {
-            if name == header::AUTHORIZATION {
+            if name == header::HOST {
+                host.get_or_insert(value);
+            } else if name == header::AUTHORIZATION {
                 authorization.get_or_insert(value);
             } else if name == header::CONTENT_TYPE {
                 content_type.get_or_insert(value);
@@ -187,6 +191,9 @@ impl Asked {
                 || RequestId::Numbered(state.next_request_id()),
                 RequestId::Given,
             );
+        let misdirected = host
+            .filter(|host| !super::origin::host_allowed(host, &state.config().allowed_hosts))
+            .cloned();
         let bearer = authorization.cloned();
         let json_body = super::extract::is_json_header(content_type);
         // Copies, not slices: a HeaderValue shares the connection's read buffer.
@@ -210,6 +217,7 @@ impl Asked {
             request_bytes: Bytes::new(),
             bearer,
             json_body,
+            misdirected,
         }
     }
 

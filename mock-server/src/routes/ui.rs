@@ -33,8 +33,12 @@ const PAGE: &str = include_str!("../ui/index.html");
         (status = 200, description = "The virtual terminal page", content_type = "text/html", body = String),
     ),
 )]
-pub async fn page() -> Html<&'static str> {
-    Html(PAGE)
+pub async fn page() -> impl axum::response::IntoResponse {
+    // The page's URL may carry `?admin_token=`: no link on it may pass that on.
+    (
+        [(axum::http::header::REFERRER_POLICY, "no-referrer")],
+        Html(PAGE),
+    )
 }
 
 /// How many tasks, transactions, batches and journal entries the page shows by default, and at

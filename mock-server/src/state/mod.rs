@@ -49,6 +49,9 @@ pub struct MockConfig {
     /// The GP tom app generation deep links answer as where a scenario's `wire.app` does not say
     /// (`--app-profile`).
     pub app_profile: crate::domain::plan::AppProfile,
+    /// Host names the mock answers to besides IP addresses and `localhost` (`--allowed-host`,
+    /// lower case; `*` for any): a request naming another is refused (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl MockConfig {
@@ -93,6 +96,7 @@ impl MockConfig {
             jwt_secret: None,
             data_dir: None,
             app_profile: crate::domain::plan::AppProfile::default(),
+            allowed_hosts: Vec::new(),
         })
     }
 }

@@ -219,7 +219,7 @@ fn http_get(port_file: &std::path::Path, path: &str) -> String {
             .expect("connect");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
     )
     .expect("send");
     let mut answer = String::new();

@@ -60,7 +60,7 @@ async fn slow_silent_and_idle_clients_are_disconnected_while_a_normal_client_is_
         .expect("write");
     let mut silent = TcpStream::connect(address).await.expect("connect");
     let mut idle = TcpStream::connect(address).await.expect("connect");
-    idle.write_all(b"GET /__mock/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    idle.write_all(b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
         .expect("write");
     assert!(healthy(address).await, "a normal client is served");
@@ -104,7 +104,7 @@ async fn a_body_that_never_completes_is_refused_with_408() {
     let address = start(ConnectionLimits::default(), config).await;
     let mut stream = TcpStream::connect(address).await.expect("connect");
     stream
-        .write_all(b"POST /v1/tasks/TRANSACTION HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amou")
+        .write_all(b"POST /v1/tasks/TRANSACTION HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amou")
         .await
         .expect("write");
     let mut buffer = vec![0u8; 4096];
@@ -154,7 +154,7 @@ async fn the_live_page_gets_the_whole_view_once_then_only_what_changed() {
     .await;
     let mut stream = TcpStream::connect(address).await.expect("connect");
     stream
-        .write_all(b"GET /__mock/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .write_all(b"GET /__mock/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
         .expect("write");
     let mut buffer = String::new();
@@ -212,7 +212,7 @@ async fn a_long_answer_like_the_event_stream_outlives_the_header_timeout() {
     let address = start(limits, MockConfig::embedded().expect("fixtures")).await;
     let mut stream = TcpStream::connect(address).await.expect("connect");
     stream
-        .write_all(b"GET /__mock/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .write_all(b"GET /__mock/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
         .expect("write");
     tokio::time::sleep(Duration::from_millis(1200)).await;
@@ -240,7 +240,7 @@ async fn a_body_that_comes_in_two_parts_is_read_whole() {
     let (first, rest) = body.split_at(15);
     let mut stream = TcpStream::connect(address).await.expect("connect");
     let head = format!(
-        "POST /cloud/oauth/token HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\n\
+        "POST /cloud/oauth/token HTTP/1.1\r\nHost: localhost\r\nAuthorization: {}\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
          Connection: close\r\n\r\n{first}",
         crate::support::BASIC,

@@ -5,6 +5,7 @@ mod support;
 mod app2app;
 mod bad_input;
 mod batch;
+mod browser;
 mod cli;
 mod connections;
 mod control;
