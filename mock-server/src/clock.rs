@@ -31,6 +31,24 @@ impl Millis {
     /// Milliseconds in one day.
     pub const DAY: i64 = 86_400_000;
 
+    /// The first instant an ISO 8601 date with a four-digit year can say: 0001-01-01T00:00:00Z.
+    pub const EARLIEST: Millis = Millis(-62_135_596_800_000);
+
+    /// The last instant of year 9999: 9999-12-31T23:59:59.999Z.
+    pub const END_OF_9999: Millis = Millis(253_402_300_799_999);
+
+    /// The latest the mock's clock may stand: 400 days before the end of year 9999, so every
+    /// time the mock derives from `now` (a refresh token's 90 days, a storno's 93, a task's
+    /// timeline) is still a date with a four-digit year, which every stored row, export and
+    /// import needs. 9998-11-26T23:59:59.999Z.
+    pub const LATEST_NOW: Millis = Millis(253_402_300_799_999 - 400 * 86_400_000);
+
+    /// Whether the clock may stand at this instant (`EARLIEST..=LATEST_NOW`).
+    #[must_use]
+    pub fn clock_may_stand_at(self) -> bool {
+        (Millis::EARLIEST.0..=Millis::LATEST_NOW.0).contains(&self.0)
+    }
+
     /// This point moved by `ms` milliseconds (saturating).
     #[must_use]
     pub fn plus_ms(self, ms: i64) -> Millis {
@@ -292,6 +310,18 @@ impl Clock for WarpClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clocks_range_keeps_every_derived_date_in_four_digit_years() {
+        assert_eq!(Millis::EARLIEST.to_iso(), "0001-01-01T00:00:00.000Z");
+        assert_eq!(Millis::END_OF_9999.to_iso(), "9999-12-31T23:59:59.999Z");
+        assert_eq!(Millis::LATEST_NOW.to_iso(), "9998-11-26T23:59:59.999Z");
+        assert!(Millis::LATEST_NOW.clock_may_stand_at());
+        assert!(!Millis::LATEST_NOW.plus_ms(1).clock_may_stand_at());
+        assert!(!Millis(Millis::EARLIEST.0 - 1).clock_may_stand_at());
+        // The longest horizon the mock derives (a storno's 93 days) stays inside year 9999.
+        assert!(Millis::LATEST_NOW.plus_ms(93 * Millis::DAY) < Millis::END_OF_9999);
+    }
 
     #[test]
     fn manual_clock_moves_only_when_advanced() {

@@ -482,8 +482,18 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ClockChoice::System => Arc::new(SystemClock::new()),
         ClockChoice::Manual => {
             let start = match &args.start_time {
-                Some(text) => Millis::parse_iso(text)
-                    .with_context(|| format!("--start-time {text:?} is not an RFC 3339 instant"))?,
+                Some(text) => {
+                    let start = Millis::parse_iso(text).with_context(|| {
+                        format!("--start-time {text:?} is not an RFC 3339 instant")
+                    })?;
+                    if !start.clock_may_stand_at() {
+                        bail!(
+                            "--start-time {text:?} is outside 0001-01-01T00:00:00Z..={}: every date the mock derives from its clock must keep a four-digit year",
+                            Millis::LATEST_NOW.to_iso()
+                        );
+                    }
+                    start
+                }
                 None => ManualClock::DEFAULT_START,
             };
             Arc::new(ManualClock::starting_at(start))

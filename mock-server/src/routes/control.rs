@@ -140,6 +140,19 @@ pub async fn advance_clock(
     JsonBody(body): JsonBody,
 ) -> Result<Json<ClockBody>, Rejection> {
     let total_ms = read_advance(&body).map_err(ApiError::fields)?;
+    let now = state.now();
+    let then = now.plus_ms(total_ms);
+    if !then.clock_may_stand_at() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "moving the clock by {total_ms} ms from {} would pass {}, the latest the mock's clock may stand (every date it derives must keep a four-digit year); nothing was changed",
+                now.to_iso(),
+                crate::clock::Millis::LATEST_NOW.to_iso()
+            ),
+        )
+        .into());
+    }
     state.clock().advance(total_ms);
     state.clock_moved();
     Ok(Json(clock_body(&state)))

@@ -77,7 +77,7 @@ pub enum RestoreError {
 /// Whether a stored time lies in years 1–9999 (what GP tom's ISO dates can say; the settling's
 /// arithmetic on anything wilder could overflow).
 pub(super) fn plausible(time: Millis) -> bool {
-    (-62_135_596_800_000..=253_402_300_799_999).contains(&time.0)
+    (Millis::EARLIEST.0..=Millis::END_OF_9999.0).contains(&time.0)
 }
 
 /// Checks that every index a row holds points at a row that exists, that ids are unique and

@@ -71,6 +71,11 @@ pub enum ImportError {
     /// `now` is not a time.
     #[error("`now` is {0:?}, not an ISO 8601 time such as \"2026-12-05T10:00:00.000Z\"")]
     Now(String),
+    /// `now` lies where the mock's clock may not stand.
+    #[error(
+        "`now` is {0:?}: the mock's clock stands between 0001-01-01T00:00:00.000Z and 9998-11-26T23:59:59.999Z (every date it derives must keep a four-digit year); change `now` in the file"
+    )]
+    NowOutOfRange(String),
     /// The rows do not fit together.
     #[error("{0}")]
     Rows(#[from] RestoreError),
@@ -92,9 +97,14 @@ impl StateFile {
 
     /// The virtual time it was exported at.
     pub fn virtual_now(&self) -> Result<Millis, ImportError> {
-        Millis::parse_iso(&self.now)
+        let now = Millis::parse_iso(&self.now)
             .filter(|now| super::restore::plausible(*now))
-            .ok_or_else(|| ImportError::Now(self.now.clone()))
+            .ok_or_else(|| ImportError::Now(self.now.clone()))?;
+        if now.clock_may_stand_at() {
+            Ok(now)
+        } else {
+            Err(ImportError::NowOutOfRange(self.now.clone()))
+        }
     }
 
     fn stored_ref_check(&self) -> Result<(), RestoreError> {

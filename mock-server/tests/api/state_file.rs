@@ -260,3 +260,121 @@ mod never_panics {
         }
     }
 }
+
+/// Issue #31: the clock stays where every date keeps a four-digit year — an advance past its end
+/// or an import of `now` = 9999-12-31 is refused before anything changes, so the mock's own
+/// export always imports again.
+mod years_one_to_9999 {
+    use super::*;
+    use gptom_mock::clock::{ManualClock, Millis};
+    use gptom_mock::state::{AppState, MockConfig};
+    use proptest::prelude::*;
+
+    #[tokio::test]
+    async fn advancing_past_the_end_is_refused_and_changes_nothing() {
+        let mock = Mock::new();
+        let token = mock.token(JAN, Some("999888")).await;
+        mock.pay(&token, 1000).await;
+        // Ten years at a time (the most one advance moves) until the mock says no.
+        let mut refused = None;
+        for _ in 0..1_000 {
+            let reply = mock
+                .call(
+                    Method::POST,
+                    "/__mock/clock/advance",
+                    None,
+                    Some(json!({ "days": 3_650 })),
+                )
+                .await;
+            if reply.status != StatusCode::OK {
+                refused = Some(reply);
+                break;
+            }
+        }
+        let refused = refused.expect("the clock's end is reached");
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+        assert!(
+            refused.text.contains("nothing was changed"),
+            "{}",
+            refused.text
+        );
+        let now = mock
+            .call(Method::GET, "/__mock/clock", None, None)
+            .await
+            .body["now"]
+            .as_str()
+            .map(str::to_owned)
+            .expect("now");
+        assert!(now.starts_with("99"), "{now}");
+        // The mock still pays, and its export imports into a fresh mock.
+        let token = mock.token(JAN, Some("999888")).await;
+        mock.pay(&token, 2000).await;
+        let file = export(&mock).await.body;
+        let fresh = Mock::new();
+        let reply = import(&fresh, &file).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert_eq!(export(&fresh).await.body, file);
+    }
+
+    #[tokio::test]
+    async fn an_import_at_the_end_of_year_9999_is_refused_by_name() {
+        let mock = Mock::new();
+        let mut file = export(&mock).await.body;
+        file["now"] = json!("9999-12-31T23:59:59Z");
+        let reply = import(&mock, &file).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+        assert!(
+            reply.text.contains("9998-11-26T23:59:59.999Z"),
+            "{}",
+            reply.text
+        );
+        let clock = mock.call(Method::GET, "/__mock/clock", None, None).await;
+        assert!(
+            clock.body["now"]
+                .as_str()
+                .is_some_and(|now| now.starts_with("2026"))
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        /// A mock started anywhere in the clock's range, with payments, a storno and a closed
+        /// batch: export → import → export reads the same.
+        #[test]
+        fn export_import_export_is_identical_at_any_time(
+            start in prop_oneof![
+                Just(Millis::EARLIEST.0),
+                Just(Millis::LATEST_NOW.0 - 7 * Millis::DAY),
+                Millis::EARLIEST.0..Millis::LATEST_NOW.0 - 7 * Millis::DAY,
+            ],
+            amounts in prop::collection::vec(1i64..100_000, 1..4),
+        ) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                let state = AppState::new(
+                    MockConfig::embedded().expect("fixtures"),
+                    std::sync::Arc::new(ManualClock::starting_at(Millis(start))),
+                );
+                let mock = Mock::from_state(state);
+                let token = mock.token(JAN, Some("999888")).await;
+                for amount in &amounts {
+                    mock.pay(&token, *amount).await;
+                }
+                mock.cancel(&token, "LAST_TRANSACTION", None).await;
+                let batch = mock.call(Method::POST, "/v1/tasks/BATCH", Some(&token), None).await;
+                prop_assert_eq!(batch.status, StatusCode::CREATED);
+                mock.advance(86_400);
+                let first = export(&mock).await.body;
+                // A clock never goes back: the fresh mock starts where the first one did.
+                let fresh = Mock::from_state(AppState::new(
+                    MockConfig::embedded().expect("fixtures"),
+                    std::sync::Arc::new(ManualClock::starting_at(Millis(start))),
+                ));
+                let reply = import(&fresh, &first).await;
+                prop_assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+                prop_assert_eq!(export(&fresh).await.body, first);
+                Ok(())
+            })?;
+        }
+    }
+}

@@ -48,7 +48,11 @@ impl Mock {
     }
 
     pub fn with_config(config: MockConfig) -> Self {
-        let state = AppState::new(config, Arc::new(ManualClock::default()));
+        Self::from_state(AppState::new(config, Arc::new(ManualClock::default())))
+    }
+
+    /// A mock around a state made elsewhere (another clock, say).
+    pub fn from_state(state: AppState) -> Self {
         Mock {
             router: app(state.clone()),
             state,
