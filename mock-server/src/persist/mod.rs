@@ -266,15 +266,13 @@ impl DataDir {
     /// Opens (creating it if need be) the data dir: takes its lock, brings the schema up to date,
     /// reads what it holds, and starts the writer.
     pub fn open(dir: &Path) -> Result<(DataDir, Loaded), PersistError> {
-        std::fs::create_dir_all(dir)
+        // A folder a mock used before has its lock file (kept after a stop).
+        let used_before = dir.join(LOCK_FILE).exists();
+        private::create_dir(dir)
             .map_err(|error| error.to_string())
             .map_err(io(format!("cannot create the data dir {}", dir.display())))?;
         let lock_path = dir.join(LOCK_FILE);
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
+        let lock = private::open_file(&lock_path)
             .map_err(|error| error.to_string())
             .map_err(io(format!("cannot open {}", lock_path.display())))?;
         if lock.try_lock().is_err() {
@@ -284,7 +282,42 @@ impl DataDir {
             });
         }
         let file = dir.join(DATABASE_FILE);
+        let size = std::fs::metadata(&file).map(|meta| meta.len()).ok();
+        if used_before && size.unwrap_or(0) == 0 {
+            tracing::warn!(
+                data_dir = %dir.display(),
+                "{} is {} in a folder that already existed: the mock starts EMPTY here. If this folder held your payments, stop now and restore {} from a backup",
+                file.display(),
+                if size.is_some() { "empty (0 bytes)" } else { "missing" },
+                DATABASE_FILE
+            );
+        }
+        // The signing key and refresh tokens live there: readable by its owner only.
+        private::restrict(&file, size.is_some())
+            .map_err(|error| error.to_string())
+            .map_err(io(format!("cannot make {} private", file.display())))?;
+        for suffix in ["-wal", "-shm"] {
+            let companion = dir.join(format!("{DATABASE_FILE}{suffix}"));
+            if companion.exists() {
+                private::restrict(&companion, true)
+                    .map_err(|error| error.to_string())
+                    .map_err(io(format!("cannot make {} private", companion.display())))?;
+            }
+        }
         let mut connection = connect(&file)?;
+        if connection.is_readonly("main").unwrap_or(false)
+            || connection
+                .execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
+                .is_err()
+        {
+            return Err(PersistError::Io {
+                what: format!(
+                    "{} cannot be written (read-only file, folder or file system)",
+                    file.display()
+                ),
+                error: "every payment would be refused; give the mock a folder it can write, or copy the state out with `gptom-mock state export --data-dir`".into(),
+            });
+        }
         migrate(&mut connection, &file)?;
         let loaded = load(&connection)?;
         let (sender, receiver) = mpsc::channel();
@@ -456,5 +489,53 @@ pub fn import(dir: &Path, file: StateFile) -> Result<(), PersistError> {
 impl Drop for DataDir {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+/// Files and folders only their owner can read, whatever the umask.
+mod private {
+    use std::fs::File;
+    use std::path::Path;
+
+    /// Creates `dir` (and missing parents) as `0700`; an existing folder is left as it is.
+    pub(super) fn create_dir(dir: &Path) -> std::io::Result<()> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)
+    }
+
+    /// Opens (creating) a file as `0600`, and makes an existing one `0600`.
+    pub(super) fn open_file(path: &Path) -> std::io::Result<File> {
+        let mut options = File::options();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(path)?;
+        restrict(path, true)?;
+        Ok(file)
+    }
+
+    /// Makes `path` `0600` (creating it empty first when `exists` is false, so SQLite opens a
+    /// private file and makes its `-wal` and `-shm` files alike).
+    pub(super) fn restrict(path: &Path, exists: bool) -> std::io::Result<()> {
+        if !exists {
+            drop(open_new(path)?);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(())
+    }
+
+    fn open_new(path: &Path) -> std::io::Result<File> {
+        let mut options = File::options();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(path)
     }
 }
