@@ -529,6 +529,22 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .iter()
         .map(|scenario| scenario.name.clone())
         .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    // A file-size limit (RLIMIT_FSIZE) hit by the data dir's writer is a failed write to retry,
+    // not the end of the process (SIGXFSZ's default action).
+    #[cfg(target_os = "linux")]
+    {
+        let _entered = runtime.enter();
+        const SIGXFSZ: i32 = 25;
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(SIGXFSZ))
+        {
+            runtime.spawn(async move { while signal.recv().await.is_some() {} });
+        }
+    }
     let state = AppState::open(config, clock).context(match &args.data_dir {
         Some(dir) => format!("opening the data dir {}", dir.display()),
         None => "starting the mock".to_owned(),
@@ -537,10 +553,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.data_dir {
         tracing::info!(data_dir = %dir.display(), "state kept in {}", dir.join(gptom_mock::persist::DATABASE_FILE).display());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the tokio runtime")?;
     runtime.block_on(async move {
         // A port file left by an earlier run must not announce a port nobody listens on.
         if let Some(path) = &args.port_file {

@@ -193,6 +193,12 @@ fn apply(transaction: &rusqlite::Transaction<'_>, job: &Job) -> rusqlite::Result
 
 /// The writer: takes every job that queued up while the previous commit ran, commits them as
 /// one transaction, publishes the last one's number.
+///
+/// Invariant: a group the database refused (a full disk, a file-size limit) is never skipped: it
+/// is kept and committed ahead of — merged with — everything after it, retried every
+/// [`RETRY`] even when nothing new comes, so the rows on disk never have a gap. While it fails,
+/// the operations waiting on it and after it are told so (and answered 503); once a commit goes
+/// through, everything up to it is on disk.
 pub(super) fn write_loop(
     mut connection: Connection,
     jobs: mpsc::Receiver<Job>,
@@ -200,9 +206,27 @@ pub(super) fn write_loop(
 ) {
     /// A group never grows beyond this many operations (bounds the transaction's size).
     const GROUP: usize = 4_096;
-    while let Ok(first) = jobs.recv() {
-        let mut group = vec![first];
-        while group.len() < GROUP {
+    let mut pending: Option<Job> = None;
+    let mut closing = false;
+    let mut failing = false;
+    loop {
+        let first = match &pending {
+            None => match jobs.recv() {
+                Ok(job) => Some(job),
+                Err(_) => return,
+            },
+            Some(_) => match jobs.recv_timeout(RETRY) {
+                Ok(job) => Some(job),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    // A stop: one last try of what is kept.
+                    closing = true;
+                    None
+                }
+            },
+        };
+        let mut group: Vec<Job> = pending.take().into_iter().chain(first).collect();
+        while !closing && group.len() < GROUP {
             match jobs.try_recv() {
                 Ok(job) => group.push(job),
                 Err(_) => break,
@@ -216,12 +240,33 @@ pub(super) fn write_loop(
             apply(&transaction, &merged)?;
             transaction.commit()
         });
-        progress.send_modify(|progress| match outcome {
+        progress.send_modify(|progress| match &outcome {
             Ok(()) => progress.committed = last,
-            Err(error) => {
-                tracing::error!(%error, "the data dir's database refused a commit");
-                progress.failed = Some((last, error.to_string()));
-            }
+            Err(error) => progress.failed = Some((last, error.to_string())),
         });
+        match outcome {
+            Ok(()) => {
+                if failing {
+                    tracing::warn!(
+                        "the data dir's database takes commits again: every kept row is on disk"
+                    );
+                    failing = false;
+                }
+            }
+            Err(error) if closing => {
+                tracing::error!(%error, "the data dir's database refused the last commit at the stop; what was answered 503 since is not on disk");
+                return;
+            }
+            Err(error) => {
+                if !failing {
+                    tracing::error!(%error, "the data dir's database refused a commit: the rows are kept and retried, and requests are answered 503 until it takes them (a full disk? free some space)");
+                    failing = true;
+                }
+                pending = Some(merged);
+            }
+        }
     }
 }
+
+/// How long a refused group waits before it is tried again when nothing new comes.
+pub(super) const RETRY: std::time::Duration = std::time::Duration::from_millis(500);
