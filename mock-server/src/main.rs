@@ -253,9 +253,14 @@ struct ServeArgs {
     /// Seconds a request body may take to arrive (408 after that).
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     body_timeout: u64,
-    /// Connections served at once; more are closed at once, with a log line.
+    /// Connections served at once; more are closed at once, with a log line. The live page's
+    /// event streams do not count (see --max-streams).
     #[arg(long, default_value_t = 1_000)]
     max_connections: usize,
+    /// Live-page event streams (/__mock/events) open at once; more are answered 503. A stream
+    /// whose client takes nothing for a minute is cut.
+    #[arg(long, default_value_t = gptom_mock::state::DEFAULT_MAX_STREAMS)]
+    max_streams: usize,
     /// Largest request body in bytes.
     #[arg(long, default_value_t = gptom_mock::state::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -517,6 +522,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         data_dir: args.data_dir.clone(),
         app_profile: args.app_profile.into(),
+        max_streams: args.max_streams.max(1),
+        stream_keep_alive: std::time::Duration::from_secs(15),
         allowed_hosts: args
             .allowed_hosts
             .iter()
@@ -595,6 +602,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let limits = gptom_mock::ConnectionLimits {
             header_read: std::time::Duration::from_secs(args.header_timeout.max(1)),
             max_connections: args.max_connections.max(1),
+            stream_stall: std::time::Duration::from_secs(60),
         };
         gptom_mock::serve_with_limits(listener, state.clone(), shutdown_signal(), limits).await?;
         state.close();

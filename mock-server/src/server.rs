@@ -7,6 +7,11 @@
 //! `header_read` — a slowloris, a silent socket, an idle keep-alive connection — is closed, and
 //! at most `max_connections` are served at once (the next is closed at once, with a log line);
 //! a body that does not arrive within `body_read` is refused by the pipeline.
+//!
+//! Invariant: the live page's event streams cannot take the API's connection slots: a connection
+//! whose answer is an event stream ([`StreamAnswer`]) gives its slot back (the streams have their
+//! own pool, `--max-streams`), and a stream whose client has taken no event for
+//! `stream_stall` is cut.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -26,8 +31,11 @@ use crate::state::AppState;
 pub struct ConnectionLimits {
     /// From the connection's start, or the end of the previous answer, to a complete request head.
     pub header_read: Duration,
-    /// Connections served at once.
+    /// Connections served at once (event streams not counted: they have their own pool).
     pub max_connections: usize,
+    /// An event stream whose client takes no event for this long is cut (the stream sends a
+    /// keep-alive comment at least every third of it).
+    pub stream_stall: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -35,9 +43,15 @@ impl Default for ConnectionLimits {
         ConnectionLimits {
             header_read: Duration::from_secs(30),
             max_connections: 1_000,
+            stream_stall: Duration::from_secs(60),
         }
     }
 }
+
+/// Marks an answer that streams for as long as its client reads (the live page's events): its
+/// connection gives its slot back, and the watchdog cuts it when the client stops reading.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamAnswer;
 
 /// Since when a connection has been waiting for a request head (none while a request runs),
 /// counted in the connection's watchdog ticks: marking a request's start and its answer's end
@@ -47,6 +61,11 @@ struct Waiting {
     ticks: AtomicU64,
     /// The tick count + 1 when the wait began; 0 while a request is being answered.
     since: AtomicU64,
+    /// The connection's slot among `max_connections`, given back when it becomes a stream.
+    slot: std::sync::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
+    /// While the answer is an event stream: the tick count + 1 when its client last took an
+    /// event (0: not a stream).
+    streamed: AtomicU64,
 }
 
 /// Watchdog ticks per `header_read`: a connection is closed between one and 1¼ limits into
@@ -58,7 +77,33 @@ impl Waiting {
         Waiting {
             ticks: AtomicU64::new(0),
             since: AtomicU64::new(1),
+            slot: std::sync::Mutex::new(None),
+            streamed: AtomicU64::new(0),
         }
+    }
+
+    /// The answer is an event stream: the connection's slot goes back to the pool.
+    fn streaming(&self) {
+        self.taken();
+        drop(
+            self.slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(),
+        );
+    }
+
+    /// The stream's client took an event.
+    fn taken(&self) {
+        self.streamed
+            .store(self.ticks.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+
+    /// Whether a stream's client has taken no event for more than `stall_ticks` ticks.
+    fn stalled(&self, stall_ticks: u64) -> bool {
+        let streamed = self.streamed.load(Ordering::Relaxed);
+        streamed != 0
+            && (self.ticks.load(Ordering::Relaxed) + 1).saturating_sub(streamed) > stall_ticks
     }
 
     fn busy(&self) {
@@ -134,7 +179,15 @@ where
         match std::pin::Pin::new(&mut self.inner).poll(context) {
             std::task::Poll::Ready(Ok(response)) => {
                 let waiting = self.waiting.take();
-                std::task::Poll::Ready(Ok(response.map(|body| IdleWhenSent { body, waiting })))
+                let stream = response.extensions().get::<StreamAnswer>().is_some();
+                if stream && let Some(waiting) = &waiting {
+                    waiting.streaming();
+                }
+                std::task::Poll::Ready(Ok(response.map(|body| IdleWhenSent {
+                    body,
+                    waiting,
+                    stream,
+                })))
             }
             std::task::Poll::Ready(Err(error)) => std::task::Poll::Ready(Err(error)),
             std::task::Poll::Pending => std::task::Poll::Pending,
@@ -146,6 +199,8 @@ where
 struct IdleWhenSent {
     body: Body,
     waiting: Option<Arc<Waiting>>,
+    /// An event stream: each event taken is told to the watchdog.
+    stream: bool,
 }
 
 impl Drop for IdleWhenSent {
@@ -164,7 +219,14 @@ impl axum::body::HttpBody for IdleWhenSent {
         mut self: std::pin::Pin<&mut Self>,
         context: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
-        std::pin::Pin::new(&mut self.body).poll_frame(context)
+        let frame = std::pin::Pin::new(&mut self.body).poll_frame(context);
+        if self.stream
+            && matches!(frame, std::task::Poll::Ready(Some(_)))
+            && let Some(waiting) = &self.waiting
+        {
+            waiting.taken();
+        }
+        frame
     }
 
     fn is_end_stream(&self) -> bool {
@@ -216,6 +278,10 @@ pub async fn serve_with_limits(
         };
         let _ = stream.set_nodelay(true);
         let waiting = Arc::new(Waiting::new());
+        *waiting
+            .slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(permit);
         // hyper's request body goes to the pipeline as it is (not boxed per request).
         let service = TowerToHyperService::new(Watched {
             inner: app.clone(),
@@ -223,8 +289,11 @@ pub async fn serve_with_limits(
         });
         let mut closed = closed.clone();
         let header_read = limits.header_read;
+        let tick = header_read / TICKS_PER_LIMIT;
+        let stall_ticks = u64::try_from(limits.stream_stall.as_millis() / tick.as_millis().max(1))
+            .unwrap_or(u64::MAX)
+            .max(1);
         tokio::spawn(async move {
-            let _permit = permit;
             let connection = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
                 // An answer's head and its (small) body copied into one buffer and written at
@@ -235,7 +304,7 @@ pub async fn serve_with_limits(
             tokio::pin!(connection);
             // One coarse watchdog per connection instead of a timer per request: it closes the
             // connection once a request head has been awaited longer than `header_read`.
-            let mut watchdog = tokio::time::interval(header_read / TICKS_PER_LIMIT);
+            let mut watchdog = tokio::time::interval(tick);
             watchdog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
@@ -246,7 +315,7 @@ pub async fn serve_with_limits(
                         break;
                     }
                     _ = watchdog.tick() => {
-                        if waiting.tick() {
+                        if waiting.tick() || waiting.stalled(stall_ticks) {
                             break;
                         }
                     }
@@ -255,7 +324,8 @@ pub async fn serve_with_limits(
         });
     }
     let _ = closing.send(true);
-    // Every connection holds a permit: having them all back means every connection ended.
+    // Every connection holds a permit (but event streams, which gave theirs back and never end
+    // by themselves): having them all back means every request connection ended.
     let all = u32::try_from(max).unwrap_or(u32::MAX);
     let _ = permits.acquire_many(all).await;
     Ok(())
@@ -284,5 +354,30 @@ mod tests {
         // A request being answered is never cut, however long it takes.
         waiting.busy();
         assert_eq!(closing_tick(&waiting, 100), None);
+    }
+
+    #[test]
+    fn a_stream_is_cut_once_its_client_takes_nothing_for_the_stall_limit() {
+        let semaphore = Arc::new(Semaphore::new(1));
+        let waiting = Waiting::new();
+        *waiting.slot.lock().expect("slot") =
+            Some(Arc::clone(&semaphore).try_acquire_owned().expect("permit"));
+        assert!(!waiting.stalled(3), "no stream, no stall");
+        waiting.busy();
+        waiting.streaming();
+        // The connection's slot is back in the pool.
+        assert_eq!(semaphore.available_permits(), 1);
+        // A client that keeps taking events is never cut.
+        for _ in 0..10 {
+            waiting.tick();
+            waiting.taken();
+            assert!(!waiting.stalled(3));
+        }
+        // One that stops is cut once more than three ticks went by without an event.
+        let cut = (1..=10).find(|_| {
+            waiting.tick();
+            waiting.stalled(3)
+        });
+        assert_eq!(cut, Some(4));
     }
 }

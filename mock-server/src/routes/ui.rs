@@ -203,6 +203,25 @@ fn patch(frame: &PageFrame, sent: &mut Sent) -> String {
     ),
 )]
 pub async fn events(State(state): State<AppState>) -> Response {
+    // Streams have a pool of their own: a page left open in many tabs, or sockets that never
+    // read, cannot take the API's connections.
+    let Some(place) = state.stream_place() else {
+        let max = state.config().max_streams;
+        let mut refused = crate::error::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "{max} live pages are open already (--max-streams {max}); close one, or start the mock with a larger --max-streams"
+            ),
+        )
+        .into_response();
+        // The connection goes too: a refused stream keeps no connection slot.
+        refused.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+        return refused;
+    };
+    let keep_alive = state.config().stream_keep_alive;
     let mut sent = Sent::default();
     // Subscribe before claiming, so a renderer that just found nobody watching cannot miss us.
     let frames = WatchStream::new(state.frames());
@@ -210,6 +229,7 @@ pub async fn events(State(state): State<AppState>) -> Response {
         tokio::spawn(render_frames(state.clone()));
     }
     let stream = frames.filter_map(move |frame| {
+        let _place = &place;
         let frame = frame?;
         let first = sent.parts.is_empty();
         let data = patch(&frame, &mut sent);
@@ -219,9 +239,13 @@ pub async fn events(State(state): State<AppState>) -> Response {
                 .data(data),
         ))
     });
-    Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response()
+    let mut response = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(keep_alive))
+        .into_response();
+    response
+        .extensions_mut()
+        .insert(crate::server::StreamAnswer);
+    response
 }
 
 /// `POST /__mock/terminals/{tid}/manual` with `{"manual": true}`.

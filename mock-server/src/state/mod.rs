@@ -18,6 +18,9 @@ pub use transfer::{Imported, read_state_file};
 /// The largest request body accepted (413 above).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
+/// Live-page event streams open at once, by default: a developer's few tabs.
+pub const DEFAULT_MAX_STREAMS: usize = 8;
+
 /// How a mock is set up.
 #[derive(Clone, Debug)]
 pub struct MockConfig {
@@ -52,6 +55,10 @@ pub struct MockConfig {
     /// Host names the mock answers to besides IP addresses and `localhost` (`--allowed-host`,
     /// lower case; `*` for any): a request naming another is refused (DNS rebinding).
     pub allowed_hosts: Vec<String>,
+    /// Live-page event streams open at once (`--max-streams`); they use no connection slot.
+    pub max_streams: usize,
+    /// How often an event stream sends a keep-alive comment when nothing changes.
+    pub stream_keep_alive: std::time::Duration,
 }
 
 impl MockConfig {
@@ -97,6 +104,8 @@ impl MockConfig {
             data_dir: None,
             app_profile: crate::domain::plan::AppProfile::default(),
             allowed_hosts: Vec::new(),
+            max_streams: DEFAULT_MAX_STREAMS,
+            stream_keep_alive: std::time::Duration::from_secs(15),
         })
     }
 }
@@ -158,6 +167,8 @@ struct Shared {
     frames: tokio::sync::watch::Sender<Option<Arc<PageFrame>>>,
     /// Whether a renderer task runs (started by the first subscriber, ends with the last).
     renderer: Mutex<bool>,
+    /// The live page's event streams, `max_streams` at most.
+    streams: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -266,6 +277,9 @@ impl AppState {
     ) -> Self {
         let mut store = store;
         store.set_app_profile(config.app_profile);
+        let max_streams = config
+            .max_streams
+            .clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
         // Without a pinned secret the key is random per process: nobody who can reach the mock
         // can forge a token from a known seed.
         let secret = secret
@@ -288,6 +302,7 @@ impl AppState {
                 data_dir,
                 frames: tokio::sync::watch::channel(None).0,
                 renderer: Mutex::new(false),
+                streams: Arc::new(tokio::sync::Semaphore::new(max_streams)),
             }),
         }
     }
@@ -426,6 +441,12 @@ impl AppState {
     /// Publishes a frame to every page.
     pub fn publish_frame(&self, frame: Arc<PageFrame>) {
         self.inner.frames.send_replace(Some(frame));
+    }
+
+    /// A place among the live page's event streams, if one is free (held while the stream runs).
+    #[must_use]
+    pub fn stream_place(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        Arc::clone(&self.inner.streams).try_acquire_owned().ok()
     }
 
     /// Whether the caller should start the renderer: true once, until the renderer stops.

@@ -82,6 +82,7 @@ async fn past_the_connection_cap_new_connections_are_closed_at_once() {
     let limits = ConnectionLimits {
         header_read: Duration::from_millis(600),
         max_connections: 2,
+        ..ConnectionLimits::default()
     };
     let address = start(limits, MockConfig::embedded().expect("fixtures")).await;
     let _first = TcpStream::connect(address).await.expect("connect");
@@ -254,4 +255,68 @@ async fn a_body_that_comes_in_two_parts_is_read_whole() {
         .expect("an answer within 5 s");
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("invalid_grant"), "{answer}");
+}
+
+/// Issue #31: sockets that open the live page's event stream and never read cannot lock out the
+/// API — streams have their own pool (`max_streams`), give their connection slot back, and a
+/// stream refused for a full pool closes its connection.
+#[tokio::test]
+async fn event_streams_cannot_take_the_apis_connections() {
+    let limits = ConnectionLimits {
+        header_read: Duration::from_secs(5),
+        max_connections: 4,
+        ..ConnectionLimits::default()
+    };
+    let mut config = MockConfig::embedded().expect("fixtures");
+    config.max_streams = 2;
+    let address = start(limits, config).await;
+    let mut open = Vec::new();
+    let mut refused = 0;
+    for _ in 0..12 {
+        let mut stream = TcpStream::connect(address).await.expect("connect");
+        stream
+            .write_all(b"GET /__mock/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .expect("write");
+        let mut head = [0u8; 64];
+        let read = tokio::time::timeout(Duration::from_secs(2), stream.read(&mut head))
+            .await
+            .expect("an answer in time")
+            .expect("read");
+        let head = String::from_utf8_lossy(&head[..read]).into_owned();
+        if head.starts_with("HTTP/1.1 503") {
+            refused += 1;
+            let (_, took) = until_closed(&mut stream, Duration::from_secs(2))
+                .await
+                .expect("a refused stream's connection is closed");
+            assert!(took < Duration::from_secs(2));
+        } else {
+            assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        }
+        // Never read again.
+        open.push(stream);
+    }
+    assert_eq!(refused, 10, "two streams at most");
+    // The two open streams hold no connection slot: four API connections at once are served
+    // (kept open, each holding its slot).
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        let mut client = TcpStream::connect(address).await.expect("connect");
+        client
+            .write_all(b"GET /__mock/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .expect("write");
+        let mut head = [0u8; 32];
+        let read = tokio::time::timeout(Duration::from_secs(2), client.read(&mut head))
+            .await
+            .expect("served, not locked out")
+            .expect("read");
+        assert!(
+            head[..read].starts_with(b"HTTP/1.1 200"),
+            "{:?}",
+            String::from_utf8_lossy(&head[..read])
+        );
+        clients.push(client);
+    }
+    drop(open);
 }
