@@ -55,7 +55,12 @@ impl AppState {
 
 /// Reads a state file (`gptom-mock state export`'s JSON) and checks it whole.
 pub fn read_state_file(bytes: &[u8]) -> Result<crate::store::StateFile, crate::store::ImportError> {
-    serde_json::from_slice::<crate::store::StateFile>(bytes)
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|error| crate::store::ImportError::Shape(error.to_string()))?;
+    if let Some((path, length)) = crate::store::overlong_text(&value) {
+        return Err(crate::store::ImportError::TextTooLong { path, length });
+    }
+    serde_json::from_value::<crate::store::StateFile>(value)
         .map_err(|error| crate::store::ImportError::Shape(error.to_string()))?
         .checked()
 }

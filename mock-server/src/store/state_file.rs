@@ -23,6 +23,43 @@ use crate::domain::task::Task;
 use crate::domain::terminal::TerminalState;
 use crate::domain::transaction::Transaction;
 
+/// The longest text an import may hold, in characters: far above anything the mock writes
+/// (names, references and ids are at most 100), so a file with a 60 MiB terminal name is refused
+/// before it can slow every answer that shows it.
+pub const MAX_IMPORT_TEXT: usize = 1_024;
+
+/// The first text of `value` longer than [`MAX_IMPORT_TEXT`], as `(JSON pointer, length)`.
+#[must_use]
+pub fn overlong_text(value: &serde_json::Value) -> Option<(String, usize)> {
+    fn walk(value: &serde_json::Value, at: &mut String) -> Option<(String, usize)> {
+        match value {
+            serde_json::Value::String(text) => {
+                let length = text.chars().count();
+                (length > MAX_IMPORT_TEXT).then(|| (at.clone(), length))
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().enumerate().find_map(|(index, item)| {
+                    let before = at.len();
+                    at.push_str(&format!("/{index}"));
+                    let found = walk(item, at);
+                    at.truncate(before);
+                    found
+                })
+            }
+            serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+                let before = at.len();
+                at.push('/');
+                at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                let found = walk(item, at);
+                at.truncate(before);
+                found
+            }),
+            _ => None,
+        }
+    }
+    walk(value, &mut String::new())
+}
+
 /// The `format` every state file names.
 pub const STATE_FORMAT: &str = "gptom-mock-state";
 /// The state file version this build writes and reads.
@@ -58,6 +95,16 @@ pub enum ImportError {
     /// Not JSON of the right shape.
     #[error("the state file does not read: {0} (export one with `gptom-mock state export FILE`)")]
     Shape(String),
+    /// A text longer than any the mock writes.
+    #[error(
+        "`{path}` is {length} characters; an imported text is at most {MAX_IMPORT_TEXT} (no export of the mock holds a longer one: the file was edited)"
+    )]
+    TextTooLong {
+        /// Where, as a JSON pointer.
+        path: String,
+        /// Its length.
+        length: usize,
+    },
     /// Another document.
     #[error(
         "`format` is {0:?}, not \"gptom-mock-state\": this is not a file written by `gptom-mock state export`"

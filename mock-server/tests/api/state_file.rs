@@ -378,3 +378,19 @@ mod years_one_to_9999 {
         }
     }
 }
+
+/// Issue #31: an import's texts are bounded — a file with a huge terminal name is refused with
+/// the field and the limit named, and changes nothing.
+#[tokio::test]
+async fn an_imported_text_over_the_limit_is_refused_by_its_path() {
+    let mock = Mock::new();
+    let mut file = export(&mock).await.body;
+    file["terminals"][0]["name"] = json!("x".repeat(gptom_mock::store::MAX_IMPORT_TEXT + 1));
+    let reply = import(&mock, &file).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert!(reply.text.contains("/terminals/0/name"), "{}", reply.text);
+    assert!(reply.text.contains("at most 1024"), "{}", reply.text);
+    file["terminals"][0]["name"] = json!("x".repeat(gptom_mock::store::MAX_IMPORT_TEXT));
+    let reply = import(&mock, &file).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+}
