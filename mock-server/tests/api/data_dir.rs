@@ -282,3 +282,30 @@ async fn a_read_only_database_is_refused_at_start() {
     let error = Mock::open_dir(&folder.0).err().expect("refused");
     assert!(error.to_string().contains("cannot be written"), "{error}");
 }
+
+/// Issue #31: a row's id column and its JSON must agree; a flipped bit in either is refused on
+/// open by name, not taken silently.
+#[tokio::test]
+async fn a_row_whose_columns_and_json_disagree_is_refused_by_name() {
+    let folder = TempDir::new("disagree");
+    {
+        let mock = open(&folder);
+        let token = mock.token(JAN, Some("999888")).await;
+        mock.pay(&token, 1000).await;
+    }
+    let file = folder.0.join("gptom-mock.sqlite3");
+    let connection = rusqlite::Connection::open(&file).expect("sqlite");
+    connection
+        .execute(
+            "UPDATE tasks SET task_id = '00000000-0000-4000-8000-000000000000' WHERE idx = 0",
+            [],
+        )
+        .expect("edit");
+    drop(connection);
+    let error = Mock::open_dir(&folder.0).err().expect("refused");
+    let text = error.to_string();
+    assert!(
+        text.contains("tasks row 0") && text.contains("task_id"),
+        "{text}"
+    );
+}
