@@ -9,7 +9,7 @@
 //! a body that does not arrive within `body_read` is refused by the pipeline.
 //!
 //! Invariant: the live page's event streams cannot take the API's connection slots: a connection
-//! whose answer is an event stream ([`StreamAnswer`]) gives its slot back (the streams have their
+//! whose answer is an event stream ([`crate::routes::answer::StreamAnswer`]) gives its slot back (the streams have their
 //! own pool, `--max-streams`), and a stream whose client has taken no event for
 //! `stream_stall` is cut.
 
@@ -47,11 +47,6 @@ impl Default for ConnectionLimits {
         }
     }
 }
-
-/// Marks an answer that streams for as long as its client reads (the live page's events): its
-/// connection gives its slot back, and the watchdog cuts it when the client stops reading.
-#[derive(Clone, Copy, Debug)]
-pub struct StreamAnswer;
 
 /// Since when a connection has been waiting for a request head (none while a request runs),
 /// counted in the connection's watchdog ticks: marking a request's start and its answer's end
@@ -179,7 +174,10 @@ where
         match std::pin::Pin::new(&mut self.inner).poll(context) {
             std::task::Poll::Ready(Ok(response)) => {
                 let waiting = self.waiting.take();
-                let stream = response.extensions().get::<StreamAnswer>().is_some();
+                let stream = response
+                    .extensions()
+                    .get::<crate::routes::answer::StreamAnswer>()
+                    .is_some();
                 if stream && let Some(waiting) = &waiting {
                     waiting.streaming();
                 }

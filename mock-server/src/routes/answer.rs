@@ -93,3 +93,8 @@ pub async fn call_wrapped<S: Wrapped>(inner: S, request: Request) -> Response {
         Err(never) => match never {},
     }
 }
+
+/// Marks an answer that streams for as long as its client reads (the live page's events): the
+/// server gives its connection's slot back, and cuts it when the client stops reading.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamAnswer;

@@ -137,10 +137,10 @@ pub struct Decision {
 )]
 pub async fn advance_clock(
     State(state): State<AppState>,
+    RequestTime(now): RequestTime,
     JsonBody(body): JsonBody,
 ) -> Result<Json<ClockBody>, Rejection> {
     let total_ms = read_advance(&body).map_err(ApiError::fields)?;
-    let now = state.now();
     let then = now.plus_ms(total_ms);
     if !then.clock_may_stand_at() {
         return Err(ApiError::new(

@@ -244,7 +244,7 @@ pub async fn events(State(state): State<AppState>) -> Response {
         .into_response();
     response
         .extensions_mut()
-        .insert(crate::server::StreamAnswer);
+        .insert(super::answer::StreamAnswer);
     response
 }
 

@@ -57,7 +57,7 @@ impl AppState {
 pub fn read_state_file(bytes: &[u8]) -> Result<crate::store::StateFile, crate::store::ImportError> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|error| crate::store::ImportError::Shape(error.to_string()))?;
-    if let Some((path, length)) = crate::store::overlong_text(&value) {
+    if let Some((path, length)) = overlong_text(&value) {
         return Err(crate::store::ImportError::TextTooLong { path, length });
     }
     serde_json::from_value::<crate::store::StateFile>(value)
@@ -76,4 +76,36 @@ pub struct Imported {
     pub transactions: usize,
     /// Closed batches.
     pub batches: usize,
+}
+
+/// The first text of `value` longer than [`crate::store::MAX_IMPORT_TEXT`], as `(JSON pointer, length)`.
+#[must_use]
+pub fn overlong_text(value: &serde_json::Value) -> Option<(String, usize)> {
+    fn walk(value: &serde_json::Value, at: &mut String) -> Option<(String, usize)> {
+        match value {
+            serde_json::Value::String(text) => {
+                let length = text.chars().count();
+                (length > crate::store::MAX_IMPORT_TEXT).then(|| (at.clone(), length))
+            }
+            serde_json::Value::Array(items) => {
+                items.iter().enumerate().find_map(|(index, item)| {
+                    let before = at.len();
+                    at.push_str(&format!("/{index}"));
+                    let found = walk(item, at);
+                    at.truncate(before);
+                    found
+                })
+            }
+            serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+                let before = at.len();
+                at.push('/');
+                at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                let found = walk(item, at);
+                at.truncate(before);
+                found
+            }),
+            _ => None,
+        }
+    }
+    walk(value, &mut String::new())
 }

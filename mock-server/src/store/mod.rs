@@ -40,9 +40,7 @@ pub use app::{AppTaskView, ReceiptView, SessionView};
 pub use grants::{OAuthFailure, TokenGrant, TokenParams};
 pub use persisted::{Meta, Rows, Stored};
 pub use restore::RestoreError;
-pub use state_file::{
-    ImportError, MAX_IMPORT_TEXT, STATE_FORMAT, STATE_VERSION, StateFile, overlong_text,
-};
+pub use state_file::{ImportError, MAX_IMPORT_TEXT, STATE_FORMAT, STATE_VERSION, StateFile};
 pub use views::{BatchView, Overview, TaskOverview, TaskView, TerminalOverview, TransactionView};
 
 /// Mixed into the seed for the fault-chance generator, so it never repeats the id sequence.

@@ -28,38 +28,6 @@ use crate::domain::transaction::Transaction;
 /// before it can slow every answer that shows it.
 pub const MAX_IMPORT_TEXT: usize = 1_024;
 
-/// The first text of `value` longer than [`MAX_IMPORT_TEXT`], as `(JSON pointer, length)`.
-#[must_use]
-pub fn overlong_text(value: &serde_json::Value) -> Option<(String, usize)> {
-    fn walk(value: &serde_json::Value, at: &mut String) -> Option<(String, usize)> {
-        match value {
-            serde_json::Value::String(text) => {
-                let length = text.chars().count();
-                (length > MAX_IMPORT_TEXT).then(|| (at.clone(), length))
-            }
-            serde_json::Value::Array(items) => {
-                items.iter().enumerate().find_map(|(index, item)| {
-                    let before = at.len();
-                    at.push_str(&format!("/{index}"));
-                    let found = walk(item, at);
-                    at.truncate(before);
-                    found
-                })
-            }
-            serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
-                let before = at.len();
-                at.push('/');
-                at.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                let found = walk(item, at);
-                at.truncate(before);
-                found
-            }),
-            _ => None,
-        }
-    }
-    walk(value, &mut String::new())
-}
-
 /// The `format` every state file names.
 pub const STATE_FORMAT: &str = "gptom-mock-state";
 /// The state file version this build writes and reads.
