@@ -367,3 +367,47 @@ async fn state_export_and_import_move_a_data_dir_and_a_running_mocks_state() {
         "{refused:?}"
     );
 }
+
+/// Issue #31: a data folder a mock used before whose database is now empty (a disk tool, a
+/// truncated copy) starts an empty mock — said loudly, not silently.
+#[test]
+fn an_emptied_database_in_a_used_folder_is_warned_about() {
+    let dir = TempDir::new("emptied");
+    let data = dir.0.join("data");
+    let run = |data: &std::path::Path| {
+        let port_file = dir.0.join("port");
+        let _ = std::fs::remove_file(&port_file);
+        let mut child = binary()
+            .args(["--port", "0", "--log-level", "warn", "--port-file"])
+            .arg(&port_file)
+            .arg("--data-dir")
+            .arg(data)
+            .env_remove("GPTOM_MOCK_DATA_DIR")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start gptom-mock");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("the first line");
+        let _ = child.kill();
+        let output = child.wait_with_output().expect("stopped");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let first = run(&data);
+    assert!(
+        !first.contains("EMPTY"),
+        "a new folder is no surprise: {first}"
+    );
+    std::fs::write(data.join("gptom-mock.sqlite3"), b"").expect("truncate");
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.join(format!("gptom-mock.sqlite3{suffix}")));
+    }
+    let second = run(&data);
+    assert!(
+        second.contains("starts EMPTY") && second.contains("empty (0 bytes)"),
+        "{second}"
+    );
+}
