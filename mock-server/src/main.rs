@@ -96,7 +96,8 @@ enum Command {
     #[command(subcommand)]
     State(StateCommand),
     /// Waits until a mock answers (for CI: start the mock in the background, then `wait`);
-    /// exits 0 once `/__mock/health` answers, 1 on timeout.
+    /// exits 0 once `/__mock/health` answers, 1 on timeout, 3 when a locked mock answered 401
+    /// (pass --admin-token, or --accept-locked to take that as ready).
     Wait {
         /// The mock's base URL.
         #[arg(long, default_value = "http://127.0.0.1:8080", env = "GPTOM_MOCK_URL")]
@@ -111,6 +112,10 @@ enum Command {
         /// The admin token, when the mock has one.
         #[arg(long, env = "GPTOM_MOCK_ADMIN_TOKEN")]
         admin_token: Option<String>,
+        /// A locked mock answering 401 is ready too (exit 0): for a job that only needs the
+        /// Cloud API and does not hold the admin token.
+        #[arg(long)]
+        accept_locked: bool,
     },
 }
 
@@ -404,7 +409,14 @@ fn run_command_line() -> anyhow::Result<std::process::ExitCode> {
             port_file,
             timeout,
             admin_token,
-        }) => wait(&url, port_file.as_deref(), timeout, admin_token.as_deref()),
+            accept_locked,
+        }) => wait(
+            &url,
+            port_file.as_deref(),
+            timeout,
+            admin_token.as_deref(),
+            accept_locked,
+        ),
         None => serve(cli.serve).map(|()| ExitCode::SUCCESS),
     }
 }
@@ -861,6 +873,7 @@ fn wait(
     port_file: Option<&std::path::Path>,
     timeout_s: u64,
     admin_token: Option<&str>,
+    accept_locked: bool,
 ) -> anyhow::Result<std::process::ExitCode> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(timeout_s);
     let runtime = runtime()?;
@@ -891,11 +904,29 @@ fn wait(
                 if let Some(token) = admin_token {
                     request = request.header("X-Admin-Token", token);
                 }
-                if let Ok(response) = request.send().await
-                    && response.status().is_success()
-                {
-                    print_out(&format!("gptom-mock is ready at {base}\n"))?;
-                    return Ok(std::process::ExitCode::SUCCESS);
+                if let Ok(response) = request.send().await {
+                    if response.status().is_success() {
+                        print_out(&format!("gptom-mock is ready at {base}\n"))?;
+                        return Ok(std::process::ExitCode::SUCCESS);
+                    }
+                    // The mock is up, and locked: say so now rather than after the timeout.
+                    if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+                        if accept_locked {
+                            print_out(&format!(
+                                "gptom-mock is ready at {base} (locked: its control plane needs the admin token)\n"
+                            ))?;
+                            return Ok(std::process::ExitCode::SUCCESS);
+                        }
+                        eprintln!(
+                            "gptom-mock: a locked mock answered at {base} (401): pass --admin-token (GPTOM_MOCK_ADMIN_TOKEN){}, or --accept-locked if the job needs only the Cloud API",
+                            if admin_token.is_some() {
+                                " — the one given is not the mock's"
+                            } else {
+                                ""
+                            }
+                        );
+                        return Ok(std::process::ExitCode::from(3));
+                    }
                 }
             }
             if std::time::Instant::now() >= deadline {

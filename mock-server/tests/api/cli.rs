@@ -411,3 +411,43 @@ fn an_emptied_database_in_a_used_folder_is_warned_about() {
         "{second}"
     );
 }
+
+/// Issue #35: `wait` against a locked mock says so at once (exit 3), not "no mock answered"
+/// after its whole timeout; `--accept-locked` takes it as ready; the right token as ever.
+#[test]
+fn wait_tells_a_locked_mock_from_none() {
+    let mock = start("locked", &["--admin-token", "a-long-enough-admin-token"]);
+    let wait = |extra: &[&str]| {
+        let started = std::time::Instant::now();
+        let output = binary()
+            .env_remove("GPTOM_MOCK_ADMIN_TOKEN")
+            .args(["wait", "--timeout", "20", "--port-file"])
+            .arg(&mock.port_file)
+            .args(extra)
+            .output()
+            .expect("wait");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+            started.elapsed(),
+        )
+    };
+    let (code, stderr, took) = wait(&[]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("locked mock answered") && stderr.contains("--admin-token"),
+        "{stderr}"
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "said at once, not after the timeout: {took:?}"
+    );
+    assert_eq!(wait(&["--accept-locked"]).0, Some(0));
+    assert_eq!(
+        wait(&["--admin-token", "a-long-enough-admin-token"]).0,
+        Some(0)
+    );
+    let (code, stderr, _) = wait(&["--admin-token", "not-the-token-at-all"]);
+    assert_eq!(code, Some(3));
+    assert!(stderr.contains("not the mock's"), "{stderr}");
+}
