@@ -609,7 +609,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             address = %local,
             seed,
             clock = ?args.clock,
-            "gptom-mock listening on http://{local} (control plane at http://{local}/__mock/)"
+            "gptom-mock listening on http://{local} — the page: http://{local}/__mock/ui · the OpenAPI document: http://{local}/openapi.json · everything else: http://{local}/"
         );
         let limits = gptom_mock::ConnectionLimits {
             header_read: std::time::Duration::from_secs(args.header_timeout.max(1)),

@@ -61,6 +61,7 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
         ui::set_all_manual,
         ui::set_terminal_manual,
         openapi_json,
+        crate::routes::front::index,
     ),
     components(schemas(crate::wire::openapi_types::FieldErrorShape)),
     tags(

@@ -549,11 +549,13 @@ pub async fn require_admin(
     {
         next.run(request).await
     } else {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "the control plane requires the admin token (Authorization: Bearer or X-Admin-Token)",
-        )
-        .into_response()
+        // A browser cannot send a header: the page (and its stream) take the token in the URL.
+        let message = if page_load {
+            "this mock is locked with an admin token: open /__mock/ui?admin_token=YOUR_ADMIN_TOKEN (the token given to --admin-token or GPTOM_MOCK_ADMIN_TOKEN)"
+        } else {
+            "the control plane requires the admin token (Authorization: Bearer or X-Admin-Token)"
+        };
+        ApiError::new(StatusCode::UNAUTHORIZED, message).into_response()
     }
 }
 

@@ -8,6 +8,7 @@ pub mod control;
 pub mod coverage;
 pub mod extract;
 pub mod faults;
+pub mod front;
 pub mod oauth;
 pub mod origin;
 pub mod pipeline;
@@ -66,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         ));
 
     Router::new()
+        .route("/", get(front::index))
+        .route("/__mock", get(front::index))
+        .route("/__mock/", get(front::index))
+        .route("/__mock/ui/", get(front::page_with_slash))
         .route("/cloud/oauth/token", post(oauth::create_token))
         .route("/app2app", get(app2app::open_deep_link))
         .route("/api/oauth/token", post(oauth::create_token))

@@ -288,3 +288,59 @@ async fn what_browsers_ask_on_their_own_is_not_the_clients_traffic() {
         "{journal}"
     );
 }
+
+/// Issue #35: the front door — `/` (and `/__mock`, `/__mock/`) names where everything is, a
+/// browser is sent on to the page, `/__mock/ui/` leads to the page, and a locked page says how a
+/// browser gets in.
+#[tokio::test]
+async fn the_front_door_names_where_everything_is() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let mock = Mock::new();
+    for path in ["/", "/__mock", "/__mock/"] {
+        let index = mock.call(Method::GET, path, None, None).await;
+        assert_eq!(index.status, StatusCode::OK, "{path}: {}", index.text);
+        assert_eq!(index.body["page"], "/__mock/ui");
+        assert_eq!(index.body["openapi"], "/openapi.json");
+        assert_eq!(index.body["activeScenarios"][0], "default");
+        let listed: Vec<&str> = index.body["controlPlane"]
+            .as_array()
+            .expect("operations")
+            .iter()
+            .filter_map(|operation| operation["path"].as_str())
+            .collect();
+        assert!(listed.contains(&"/__mock/reset") && listed.contains(&"/__mock/coverage"));
+    }
+    let browser = mock
+        .send(
+            Request::get("/")
+                .header("accept", "text/html,application/xhtml+xml")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(browser.status, StatusCode::SEE_OTHER);
+    assert_eq!(browser.headers["location"], "/__mock/ui");
+    let slash = mock
+        .call(Method::GET, "/__mock/ui/?admin_token=t", None, None)
+        .await;
+    assert_eq!(slash.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(slash.headers["location"], "/__mock/ui?admin_token=t");
+
+    let mut config = Mock::pinned_config();
+    config.admin_token = Some("a-long-enough-admin-token".into());
+    let locked = Mock::with_config(config);
+    let page = locked.call(Method::GET, "/__mock/ui", None, None).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.text.contains("/__mock/ui?admin_token="),
+        "{}",
+        page.text
+    );
+    let index = locked.call(Method::GET, "/", None, None).await;
+    assert_eq!(index.body["locked"], true);
+    assert!(
+        index.body["activeScenarios"].is_null(),
+        "a locked mock names no scenario"
+    );
+}
