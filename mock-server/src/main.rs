@@ -480,8 +480,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             Err(error) => {
                 eprintln!("{error}");
                 if !path.exists() {
+                    if let Some(near) = path
+                        .to_str()
+                        .and_then(gptom_mock::scenario::library::closest)
+                    {
+                        eprintln!("  did you mean `--scenario {near}`?");
+                    }
                     eprintln!(
-                        "  (no such file, and no library scenario of that name: {})",
+                        "  (no such file, and no library scenario of that name; the library: {})",
                         gptom_mock::scenario::library::names()
                     );
                 }

@@ -361,10 +361,12 @@ pub async fn put_scenario(
 ) -> Result<Json<Value>, Rejection> {
     let scenario = match query.name {
         Some(name) => state.config().scenario_named(&name).ok_or_else(|| {
+            let hint = crate::scenario::library::closest(&name)
+                .map_or_else(String::new, |near| format!(" (did you mean `{near}`?)"));
             ApiError::fields(vec![FieldError::new(
                 "name",
                 format!(
-                    "no scenario named `{name}`: neither loaded at start nor in the library ({})",
+                    "no scenario named `{name}`{hint}: neither loaded at start nor in the library ({})",
                     crate::scenario::library::names()
                 ),
             )])

@@ -31,6 +31,22 @@ pub fn find(name: &str) -> Option<Arc<Scenario>> {
     all().iter().find(|scenario| scenario.name == name).cloned()
 }
 
+/// The library name nearest to `wanted`, when one is near (`insufficient_funds` →
+/// `insufficient-funds`, `declned` → `declined`): for a "did you mean".
+#[must_use]
+pub fn closest(wanted: &str) -> Option<&'static str> {
+    let wanted = wanted
+        .trim_end_matches(".yaml")
+        .replace('_', "-")
+        .to_ascii_lowercase();
+    FILES
+        .iter()
+        .map(|(name, _)| (*name, strsim::damerau_levenshtein(&wanted, name)))
+        .filter(|(name, distance)| *distance <= 2.max(name.len() / 5))
+        .min_by_key(|(_, distance)| *distance)
+        .map(|(name, _)| name)
+}
+
 /// The names, for messages (`insufficient-funds, declined, …`).
 #[must_use]
 pub fn names() -> String {
@@ -58,6 +74,10 @@ mod tests {
         }
         assert_eq!(all().len(), FILES.len());
         assert!(find("insufficient-funds").is_some());
+        assert_eq!(closest("insufficient_funds"), Some("insufficient-funds"));
+        assert_eq!(closest("declned"), Some("declined"));
+        assert_eq!(closest("Happy-Path.yaml"), Some("happy-path"));
+        assert_eq!(closest("teleport"), None);
         assert!(find("no-such-scenario").is_none());
     }
 }

@@ -257,6 +257,16 @@ fn a_library_scenario_is_picked_by_name_and_listed_with_its_description() {
             && stderr.contains("insufficient-funds"),
         "{stderr}"
     );
+    // Issue #35: a near name is suggested by name, underscores and all.
+    let near = binary()
+        .args(["--port", "0", "--scenario", "insufficient_funds"])
+        .output()
+        .expect("gptom-mock");
+    let stderr = String::from_utf8_lossy(&near.stderr);
+    assert!(
+        stderr.contains("did you mean `--scenario insufficient-funds`?"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -344,3 +344,23 @@ async fn the_front_door_names_where_everything_is() {
         "a locked mock names no scenario"
     );
 }
+
+/// Issue #35: `PUT /__mock/scenario?name=` with a near miss names the scenario meant.
+#[tokio::test]
+async fn a_scenario_name_near_a_library_one_gets_a_did_you_mean() {
+    let mock = Mock::new();
+    let reply = mock
+        .call(
+            Method::PUT,
+            "/__mock/scenario?name=insufficient_funds",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert!(
+        reply.text.contains("did you mean `insufficient-funds`?"),
+        "{}",
+        reply.text
+    );
+}
