@@ -12,7 +12,7 @@ use super::extract::RequestTime;
 use crate::error::{OAuthErrorBody, Rejection};
 use crate::state::AppState;
 use crate::store::OAuthFailure;
-use crate::wire::oauth::{TokenBody, TokenRequestShape, read_token_form};
+use crate::wire::oauth::{TokenBody, TokenRequestShape, near_misses, read_token_form};
 
 /// `POST /cloud/oauth/token`: GP tom's login (password grant); the refresh grant works too. Also
 /// routed at `/api/oauth/token` (GP tom's refresh path), which the OpenAPI document lists as well.
@@ -65,7 +65,10 @@ pub async fn create_token(
             .map_err(Rejection::OAuth)?;
         store
             .grant_token(state.keys(), &client_id, &params, now)
-            .map_err(Rejection::OAuth)?
+            .map_err(|failure| {
+                let query = query.as_deref().unwrap_or("").as_bytes();
+                Rejection::OAuth(did_you_mean(failure, &near_misses(query, &body)))
+            })?
     };
     let tag = JournalTag {
         terminal: grant.tid.as_deref().map(std::sync::Arc::from),
@@ -90,4 +93,24 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let text = String::from_utf8(decoded).ok()?;
     let (client_id, secret) = text.split_once(':')?;
     Some((client_id.to_owned(), secret.to_owned()))
+}
+
+/// A refusal for a missing parameter names the near miss the form carried instead.
+fn did_you_mean(failure: OAuthFailure, misses: &[(String, &'static str)]) -> OAuthFailure {
+    let Some(hint) = misses
+        .iter()
+        .map(|(sent, meant)| format!("`{sent}`: did you mean `{meant}`?"))
+        .reduce(|all, next| format!("{all} {next}"))
+    else {
+        return failure;
+    };
+    match failure {
+        OAuthFailure::InvalidRequest(message) => {
+            OAuthFailure::InvalidRequest(format!("{message} (the form has {hint})"))
+        }
+        OAuthFailure::InvalidGrant(message) => {
+            OAuthFailure::InvalidGrant(format!("{message} (the form has {hint})"))
+        }
+        other => other,
+    }
 }

@@ -24,6 +24,33 @@ pub fn read_token_form(query: &[u8], body: &[u8]) -> TokenParams {
     params
 }
 
+/// The form's names the token endpoint does not read but that are near one it does
+/// (`grant_typ` → `grant_type`), as `(sent, meant)`: for a "did you mean" on a refusal.
+#[must_use]
+pub fn near_misses(query: &[u8], body: &[u8]) -> Vec<(String, &'static str)> {
+    const KNOWN: [&str; 5] = ["grant_type", "username", "password", "tid", "refresh_token"];
+    let mut misses: Vec<(String, &'static str)> = Vec::new();
+    for (key, _) in form_urlencoded::parse(query).chain(form_urlencoded::parse(body)) {
+        if KNOWN.contains(&key.as_ref()) || misses.iter().any(|(sent, _)| *sent == key) {
+            continue;
+        }
+        let near = KNOWN
+            .iter()
+            .map(|known| {
+                (
+                    *known,
+                    strsim::damerau_levenshtein(&key.to_ascii_lowercase(), known),
+                )
+            })
+            .filter(|(_, distance)| *distance <= 2)
+            .min_by_key(|(_, distance)| *distance);
+        if let Some((meant, _)) = near {
+            misses.push((key.into_owned(), meant));
+        }
+    }
+    misses
+}
+
 /// The parameters of a token request.
 #[derive(Debug, utoipa::ToSchema)]
 #[schema(as = OAuthTokenRequest)]

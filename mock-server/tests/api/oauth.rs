@@ -257,3 +257,24 @@ async fn each_oauth_refusal_says_which_part_was_wrong_and_what_to_send() {
         missing.text
     );
 }
+
+/// Issue #35: a misspelled form name gets its did-you-mean, not only "Missing grant type".
+#[tokio::test]
+async fn a_misspelled_grant_type_is_named() {
+    let mock = Mock::new();
+    let reply = mock
+        .form(
+            "/cloud/oauth/token",
+            Some(BASIC),
+            "grant_typ=password&username=jan.novak%40example.com&password=ABCDEFGHIJKL&tid=999888",
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert_eq!(reply.body["error"], "invalid_request");
+    let description = reply.body["error_description"].as_str().unwrap_or_default();
+    assert!(
+        description.contains("Missing grant type")
+            && description.contains("`grant_typ`: did you mean `grant_type`?"),
+        "{description}"
+    );
+}
