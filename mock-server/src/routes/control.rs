@@ -378,22 +378,29 @@ pub async fn put_scenario(
                     "the scenario must be UTF-8 YAML",
                 )])
             })?;
+            // `curl -d @file` drops the line breaks: YAML without them rarely reads.
+            let flattened = !text.trim().contains('\n') && text.matches(": ").count() > 1;
             let scenario = crate::scenario::load_str("<request body>", text).map_err(|error| {
-                ApiError::fields(
-                    error
-                        .problems
-                        .iter()
-                        .map(|problem| {
-                            FieldError::new(
-                                format!(
-                                    "line {} column {}",
-                                    problem.position.line, problem.position.column
-                                ),
-                                problem.message.clone(),
-                            )
-                        })
-                        .collect(),
-                )
+                let mut problems: Vec<FieldError> = error
+                    .problems
+                    .iter()
+                    .map(|problem| {
+                        FieldError::new(
+                            format!(
+                                "line {} column {}",
+                                problem.position.line, problem.position.column
+                            ),
+                            problem.message.clone(),
+                        )
+                    })
+                    .collect();
+                if flattened {
+                    problems.push(FieldError::new(
+                        "$",
+                        "the body has no line breaks, as when `curl -d @scenario.yaml` strips them: send the file with `curl --data-binary @scenario.yaml` (or -T scenario.yaml)",
+                    ));
+                }
+                ApiError::fields(problems)
             })?;
             std::sync::Arc::new(scenario)
         }

@@ -364,3 +364,27 @@ async fn a_scenario_name_near_a_library_one_gets_a_did_you_mean() {
         reply.text
     );
 }
+
+/// Issue #35: YAML whose line breaks `curl -d` stripped gets the `--data-binary` hint.
+#[tokio::test]
+async fn a_scenario_without_line_breaks_gets_the_data_binary_hint() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let mock = Mock::new();
+    let flattened =
+        "version: 1name: flatrules:  - when: { amount: 1000 }    then: { result: DECLINED }";
+    let reply = mock
+        .send(
+            Request::put("/__mock/scenario")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(flattened))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert!(
+        reply.text.contains("--data-binary @scenario.yaml"),
+        "{}",
+        reply.text
+    );
+}
