@@ -32,8 +32,9 @@ pub const KNOWN_TRANSACTION_FIELDS: &[&str] = &[
     "originTransactionID",
 ];
 
-/// The known field an unknown one most likely meant: a spelling at most two edits away, or the
-/// end of a longer name (`transactionId` for `originTransactionID`).
+/// The known field an unknown one most likely meant: a spelling at most two edits away, the end
+/// or the start of a longer name (`transactionId` for `originTransactionID`, `currency` for
+/// `currencyCode`), or a longer spelling of a known one (`originReferenceNumber`).
 #[must_use]
 pub fn likely_meant(unknown: &str) -> Option<&'static str> {
     let lower = unknown.to_ascii_lowercase();
@@ -41,8 +42,11 @@ pub fn likely_meant(unknown: &str) -> Option<&'static str> {
         .iter()
         .copied()
         .filter(|known| {
+            let known_lower = known.to_ascii_lowercase();
             strsim::damerau_levenshtein(unknown, known) <= 2
-                || (lower.len() >= 6 && known.to_ascii_lowercase().ends_with(&lower))
+                || (lower.len() >= 6
+                    && (known_lower.ends_with(&lower) || known_lower.starts_with(&lower)))
+                || (known.len() >= 6 && lower.starts_with(&known_lower))
         })
         .min_by_key(|known| strsim::damerau_levenshtein(unknown, known))
 }
@@ -338,6 +342,28 @@ pub struct BatchRequestSchema {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn near_names_are_meant_ones_required_or_optional() {
+        assert_eq!(likely_meant("paymentMetod"), Some("paymentMethod"));
+        assert_eq!(likely_meant("currency"), Some("currencyCode"));
+        assert_eq!(
+            likely_meant("originReferenceNumber"),
+            Some("originReferenceNum")
+        );
+        assert_eq!(likely_meant("transactionId"), Some("originTransactionID"));
+        assert_eq!(likely_meant("colour"), None);
+        let refused = parse_transaction_request(&serde_json::json!({
+            "transactionType": "SALE", "amount": 100, "currency": "CZK", "paymentMethod": "CARD"
+        }))
+        .expect_err("no currencyCode");
+        assert!(
+            refused
+                .iter()
+                .any(|error| error.message.contains("did you mean `currencyCode`?")),
+            "{refused:?}"
+        );
+    }
+
     use super::*;
     use serde_json::json;
 
