@@ -176,7 +176,7 @@ pub static CASES: &[Case] = &[
         id: "error-65-timeout",
         channel: Channel::Cloud,
         title: "a sale that times out: task ERROR 65",
-        produce: "test amount 1123 (ERROR 65 after 120 s; scenario transaction-timeout ends it sooner)",
+        produce: "test amount 1123 (ERROR 65 after 0.5 s NEW and 120 s IN_PROGRESS; scenario transaction-timeout scripts the same for any terminal); move the clock on rather than waiting",
         handled: "polled until the task said ERROR, then no more polls of it",
         judge: |story| task_ends(story, "ERROR", &[65], None),
     },

@@ -211,3 +211,21 @@ async fn an_unknown_task_is_404_in_the_error_shape() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     insta::assert_json_snapshot!(reply.body);
 }
+
+/// Issue #35: the coverage catalogue's figure for test amount 1123 holds — 0.5 s NEW, then 120 s
+/// IN_PROGRESS, then ERROR 65 — in the default scenario and in `transaction-timeout` alike.
+#[tokio::test]
+async fn test_amount_1123_ends_error_65_after_the_documented_time() {
+    for mock in [Mock::new(), crate::coverage::library("transaction-timeout")] {
+        let token = mock.token(JAN, Some("999888")).await;
+        let task = mock.sale(&token, 1123).await;
+        let id = task["taskId"].as_str().expect("id").to_owned();
+        mock.advance(120);
+        let still = mock.poll(&token, &id).await;
+        assert_eq!(still.body["state"], "IN_PROGRESS", "{}", still.text);
+        mock.advance(1);
+        let ended = mock.poll(&token, &id).await;
+        assert_eq!(ended.body["state"], "ERROR", "{}", ended.text);
+        assert_eq!(ended.body["error"]["code"], 65, "{}", ended.text);
+    }
+}
