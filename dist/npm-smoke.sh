@@ -38,3 +38,24 @@ fi
 start=$(date +%s%N)
 node --test
 echo "== examples/node with startGptomMock(): $(( ($(date +%s%N) - start) / 1000000 )) ms"
+
+# The README's first tests, as written, in fresh projects: CommonJS (`npm init -y`) and ESM.
+first_test() { # first_test MARKER FILE: the ```js block after <!-- first-test: MARKER -->
+  awk -v marker="<!-- first-test: $1 -->" '
+    $0 == marker { found = 1; next }
+    found && /^```js$/ { inside = 1; next }
+    inside && /^```$/ { exit }
+    inside { print }' "$ROOT/npm/gptom-mock/README.md" > "$2"
+  [ -s "$2" ] || { echo "no first-test block '$1' in npm/gptom-mock/README.md" >&2; exit 1; }
+}
+for kind in cjs esm; do
+  mkdir -p "$PLACE/first-$kind"
+  cd "$PLACE/first-$kind"
+  npm init -y >/dev/null
+  if [ "$kind" = esm ]; then npm pkg set type=module; fi
+  npm install --silent --no-audit --no-fund "$ROOT/dist/out/gptom-mock-linux-x64-$version.tgz" \
+    "$ROOT/dist/out/gptom-mock-$version.tgz"
+  first_test "$kind" first.test.js
+  node --test
+  echo "== npm/gptom-mock/README.md's first test ($kind) passed as written in a fresh project"
+done

@@ -64,3 +64,17 @@ print(f"== --gptom-state-dir kept the failed test's state ({name}); a new mock i
 PY
 python -m pytest -q -p no:cacheprovider test_hasty.py > /dev/null   # without the flag it passes
 echo "== --gptom-verify fails a test whose client polls every 10 ms (poll-interval), and only with the flag"
+
+# The README's first test, as written, in a fresh virtual environment that installs the wheel
+# with its `pytest` extra (no pytest asked for by hand).
+python3 -m venv "$PLACE/first-venv"
+"$PLACE/first-venv/bin/pip" install --quiet --disable-pip-version-check "${wheel}[pytest]"
+mkdir -p "$PLACE/first" && cd "$PLACE/first"
+awk -v marker="<!-- first-test: pytest -->" '
+  $0 == marker { found = 1; next }
+  found && /^```python$/ { inside = 1; next }
+  inside && /^```$/ { exit }
+  inside { print }' "$ROOT/python/README.md" > test_first.py
+[ -s test_first.py ] || { echo "no first-test block in python/README.md" >&2; exit 1; }
+"$PLACE/first-venv/bin/python" -m pytest -q -p no:cacheprovider test_first.py
+echo "== python/README.md's first test passed as written in a fresh venv (gptom-mock[pytest])"
