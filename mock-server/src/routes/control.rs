@@ -520,7 +520,15 @@ pub async fn require_admin(
     request: Request,
     next: Next,
 ) -> Response {
-    if let Some(refused) = super::origin::cross_origin(request.headers()) {
+    // Following a link to the page from another site (a CI dashboard, a wiki) is a top-level
+    // navigation: it shows the page, which no other page can read or script.
+    let page_navigation = request.method() == axum::http::Method::GET
+        && request.uri().path() == "/__mock/ui"
+        && request
+            .headers()
+            .get("sec-fetch-mode")
+            .is_some_and(|mode| mode == "navigate");
+    if !page_navigation && let Some(refused) = super::origin::cross_origin(request.headers()) {
         return refused.into_response();
     }
     let Some(expected) = state.config().admin_token.as_deref() else {

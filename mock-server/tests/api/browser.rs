@@ -208,3 +208,28 @@ async fn the_admin_token_in_a_url_opens_the_page_and_its_stream_only() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     let _ = json!({});
 }
+
+/// A link to the page followed from another site (a CI dashboard) opens the page: a top-level
+/// navigation no other page can read or script. Only the page.
+#[tokio::test]
+async fn a_link_to_the_page_from_another_site_opens_it() {
+    let mock = Mock::new();
+    let navigation = [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-mode", "navigate"),
+        ("host", "127.0.0.1:8080"),
+    ];
+    let page = mock
+        .send(request(Method::GET, "/__mock/ui", &navigation, ""))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let export = mock
+        .send(request(
+            Method::GET,
+            "/__mock/state/export",
+            &navigation,
+            "",
+        ))
+        .await;
+    assert_eq!(export.status, StatusCode::FORBIDDEN);
+}
