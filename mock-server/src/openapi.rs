@@ -15,7 +15,9 @@ use utoipa::openapi::security::{
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{app2app, batches, control, coverage, oauth, tasks, transactions, ui};
+use crate::routes::{
+    app2app, batches, control, coverage, oauth, tasks, transactions, transfer, ui,
+};
 
 pub use crate::schema::{
     AppStatus, CloudTransactionType, GrantType, OAuthErrorCode, Platform, TaskType,
@@ -46,8 +48,8 @@ pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
         control::list_requests,
         control::clear_requests,
         control::get_state,
-        control::export_state,
-        control::import_state,
+        transfer::export_state,
+        transfer::import_state,
         control::health,
         control::verify,
         coverage::coverage,

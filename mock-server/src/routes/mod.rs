@@ -1,6 +1,7 @@
 //! The HTTP surface: one route table with the paths spelled as GP tom spells them, plus the
 //! control plane under `/__mock/`.
 
+pub mod admin;
 pub mod answer;
 pub mod app2app;
 pub mod batches;
@@ -15,6 +16,7 @@ pub mod pipeline;
 mod settle;
 pub mod tasks;
 pub mod transactions;
+pub mod transfer;
 pub mod ui;
 
 use axum::Router;
@@ -38,10 +40,10 @@ pub fn router(state: AppState) -> Router {
             get(control::list_requests).delete(control::clear_requests),
         )
         .route("/__mock/state", get(control::get_state))
-        .route("/__mock/state/export", get(control::export_state))
+        .route("/__mock/state/export", get(transfer::export_state))
         .route(
-            control::IMPORT_PATH,
-            post(control::import_state).layer(DefaultBodyLimit::max(control::IMPORT_BODY_LIMIT)),
+            transfer::IMPORT_PATH,
+            post(transfer::import_state).layer(DefaultBodyLimit::max(transfer::IMPORT_BODY_LIMIT)),
         )
         .route("/__mock/health", get(control::health))
         .route("/__mock/verify", get(control::verify))
@@ -63,7 +65,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
-            control::require_admin,
+            admin::require_admin,
         ));
 
     Router::new()

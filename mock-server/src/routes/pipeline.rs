@@ -479,11 +479,11 @@ async fn read_body(
 
 /// How large a body the request's path takes.
 fn body_limit(state: &AppState, parts: &Parts) -> usize {
-    if parts.uri.path() == super::control::IMPORT_PATH {
+    if parts.uri.path() == super::transfer::IMPORT_PATH {
         state
             .config()
             .body_limit
-            .max(super::control::IMPORT_BODY_LIMIT)
+            .max(super::transfer::IMPORT_BODY_LIMIT)
     } else {
         state.config().body_limit
     }

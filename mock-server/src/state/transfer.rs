@@ -28,11 +28,12 @@ impl AppState {
     ) -> Result<Imported, crate::store::ImportError> {
         let exported_at = file.virtual_now()?;
         let config = &self.inner.config;
-        let imported = Imported {
+        let mut imported = Imported {
             terminals: file.terminals.len(),
             tasks: file.tasks.len(),
             transactions: file.transactions.len(),
             batches: file.batches.len(),
+            now: exported_at,
         };
         {
             let mut store = self.store();
@@ -46,6 +47,7 @@ impl AppState {
             )?;
             // Only once the file is known to fit: a refused one leaves the clock too.
             clock.advance(now.0 - clock.now().0);
+            imported.now = now;
             self.replace_store(&mut store, fresh);
         }
         self.journal().clear();
@@ -76,6 +78,8 @@ pub struct Imported {
     pub transactions: usize,
     /// Closed batches.
     pub batches: usize,
+    /// Where the clock stands after the import.
+    pub now: crate::clock::Millis,
 }
 
 /// The first text of `value` longer than [`crate::store::MAX_IMPORT_TEXT`], as `(JSON pointer, length)`.
