@@ -220,14 +220,7 @@ impl Store {
             ));
         };
         let tid = self.terminals[usize::from(index)].tid.to_string();
-        if let Some(refusal) = self
-            .scenario_for(&tid)
-            .app_refusals
-            .iter()
-            .find(|rule| rule.applies(AppStep::Login, &user.username, &tid))
-        {
-            return Err(refusal.refusal());
-        }
+        self.scripted_for(AppStep::Login, &user.username, &tid)?;
         let username = user.username.clone();
         self.mark_meta();
         self.app_session = Some(AppSession {
@@ -237,13 +230,8 @@ impl Store {
         Ok(AppOutcome::Completed)
     }
 
-    /// The refusal the terminal's scenario scripts for `step` of the logged-in user, if any.
-    fn scripted(&self, step: AppStep, terminal: u16) -> Result<(), AppRefusal> {
-        let tid = &self.terminals[usize::from(terminal)].tid;
-        let username = self
-            .app_session
-            .as_ref()
-            .map_or("", |session| session.username.as_str());
+    /// The refusal the scenario of terminal `tid` scripts for `step` of `username`, if any.
+    fn scripted_for(&self, step: AppStep, username: &str, tid: &str) -> Result<(), AppRefusal> {
         match self
             .scenario_for(tid)
             .app_refusals
@@ -255,6 +243,15 @@ impl Store {
         }
     }
 
+    /// [`Store::scripted_for`] the logged-in user on the app's terminal.
+    fn scripted(&self, step: AppStep, terminal: u16) -> Result<(), AppRefusal> {
+        let username = self
+            .app_session
+            .as_ref()
+            .map_or("", |session| session.username.as_str());
+        self.scripted_for(step, username, &self.terminals[usize::from(terminal)].tid)
+    }
+
     /// `change-password`: the user and the current password are checked, then what the
     /// scenario scripts (a wrong or missing confirmation code, a change still waiting). The
     /// fixtures' password itself is not changed.
@@ -264,15 +261,8 @@ impl Store {
         let tid = self
             .app_terminal()
             .map_or_else(String::new, |terminal| terminal.tid.to_string());
-        match self
-            .scenario_for(&tid)
-            .app_refusals
-            .iter()
-            .find(|rule| rule.applies(AppStep::ChangePassword, &user.username, &tid))
-        {
-            Some(rule) => Err(rule.refusal()),
-            None => Ok(AppOutcome::Completed),
-        }
+        self.scripted_for(AppStep::ChangePassword, &user.username, &tid)?;
+        Ok(AppOutcome::Completed)
     }
 
     fn app_payment(&mut self, input: PaymentInput, terminal: u16, now: Millis) -> u32 {
